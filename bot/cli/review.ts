@@ -1,0 +1,62 @@
+/**
+ * The `review` job: input → messages → series → summary.
+ *
+ * @module
+ */
+
+import { DEFAULT_LIMITS } from "../ingest/types.ts";
+import { loadInput } from "../ingest/load.ts";
+import { DEFAULT_LOCAL_ARCHIVE, type LocalArchive, loadLocalArchive } from "../ingest/local_archive.ts";
+import { assembleSeries } from "../series/assemble.ts";
+import { selectSeries } from "../series/select.ts";
+import { formatSummary, type ReviewSummary, summarise } from "../report/summary.ts";
+
+/** Settings of one review run. */
+export interface ReviewOptions {
+  input: string;
+  version: number | null;
+  /** null = offline. */
+  archiveUrl: string | null;
+  localArchives: string[];
+  timeoutMs: number;
+  retries: number;
+  maxInputBytes: number;
+  maxMessages: number;
+  log: (line: string) => void;
+}
+
+/** The outcome: summary data, its text form and the exit code. */
+export interface ReviewResult {
+  summary: ReviewSummary;
+  text: string;
+  exitCode: number;
+}
+
+/** Runs a review. Throws IngestError for inputs that cannot be read. */
+export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
+  const limits = {
+    ...DEFAULT_LIMITS,
+    maxInputBytes: o.maxInputBytes,
+    maxMessages: o.maxMessages,
+  };
+  let local: Promise<LocalArchive> | null = null;
+  const started = performance.now();
+  const load = await loadInput(o.input, {
+    archive: o.archiveUrl === null ? null : {
+      inboxUrl: o.archiveUrl,
+      timeoutMs: o.timeoutMs,
+      retries: o.retries,
+      limits,
+      onRetry: (n, why, delay) => o.log(`retry ${n} in ${delay} ms: ${why}`),
+    },
+    local: () => local ??= loadLocalArchive([...o.localArchives, DEFAULT_LOCAL_ARCHIVE]),
+    limits,
+    log: o.log,
+  });
+  o.log(`read ${load.messages.length} message(s) in ${Math.round(performance.now() - started)} ms`);
+  const asm = assembleSeries(load.messages);
+  const sel = selectSeries(asm, load.focus, o.version);
+  const summary = summarise(load, asm, sel);
+  const versionMissing = o.version !== null && sel.series === null && asm.series.length > 0;
+  return { summary, text: formatSummary(summary), exitCode: versionMissing ? 2 : 0 };
+}

@@ -1,0 +1,256 @@
+/**
+ * Messages → series: which mails are patches of which posting, in what
+ * order, what is missing, who replied to what, and how versions chain.
+ *
+ * Grouping follows the thread, as git send-email and b4 build it: every
+ * patch of a posting references its cover letter (or the first patch). A
+ * posting is therefore keyed by the oldest message it references that is a
+ * patch or cover of the same version and size; versions of one series are
+ * linked by b4's change-id, else by normalised title and author, the way b4
+ * and patchwork do.
+ *
+ * @module
+ */
+
+import type { Message } from "../ingest/types.ts";
+import type { Assembly, Patch, Series, SubjectInfo } from "./types.ts";
+import { normaliseTitle, parseSubject } from "./subject.ts";
+import { parsePatchMeta } from "./meta.ts";
+import { parseDiff } from "../../analyzers/diff/parse.ts";
+
+/** A message with its parsed subject, kept together during assembly. */
+interface Item {
+  msg: Message;
+  subj: SubjectInfo;
+}
+
+/** A posting being built. */
+interface Posting {
+  key: string;
+  version: number;
+  total: number;
+  cover: Item | null;
+  patches: Map<number, Item[]>;
+}
+
+/** Removes repeated copies of one message-id (cross-posts), keeping the first. */
+export function dedupeMessages(messages: Message[]): { unique: Message[]; dropped: number } {
+  const seen = new Set<string>();
+  const unique: Message[] = [];
+  for (const m of messages) {
+    if (seen.has(m.messageId)) continue;
+    seen.add(m.messageId);
+    unique.push(m);
+  }
+  return { unique, dropped: messages.length - unique.length };
+}
+
+function isPostingMail(it: Item): boolean {
+  return it.subj.patch && !it.subj.reply;
+}
+
+/** Groups messages into series and attaches replies. */
+export function assembleSeries(messages: Message[]): Assembly {
+  const { unique } = dedupeMessages(messages);
+  const items = unique.map((msg) => ({ msg, subj: parseSubject(msg.subject) }));
+  const byId = new Map(items.map((it) => [it.msg.messageId, it]));
+
+  const postings = new Map<string, Posting>();
+  const postingOf = new Map<string, Posting>();
+  // Oldest first, so a cover letter is seen before the patches that reference it.
+  const ordered = [...items].sort((a, b) => (a.msg.time ?? 0) - (b.msg.time ?? 0));
+  for (const it of ordered) {
+    if (!isPostingMail(it)) continue;
+    const total = it.subj.total ?? 1;
+    const index = it.subj.index ?? 1;
+    const anchor = findAnchor(it, byId) ?? it;
+    const key = anchor.msg.messageId;
+    let p = postings.get(key);
+    if (!p) {
+      p = { key, version: it.subj.version, total, cover: null, patches: new Map() };
+      postings.set(key, p);
+    }
+    postingOf.set(it.msg.messageId, p);
+    if (index === 0) {
+      if (p.cover === null) p.cover = it;
+      else addPatch(p, 0, it);
+    } else addPatch(p, index, it);
+  }
+
+  const series: Series[] = [];
+  const seriesOfPosting = new Map<Posting, Series>();
+  for (const p of postings.values()) {
+    const s = buildSeries(p);
+    series.push(s);
+    seriesOfPosting.set(p, s);
+  }
+
+  // Replies: walk up In-Reply-To/References to the nearest posting mail.
+  const other: Message[] = [];
+  for (const it of items) {
+    if (postingOf.has(it.msg.messageId)) continue;
+    const target = nearestPosting(it.msg, byId, postingOf);
+    if (!target) {
+      other.push(it.msg);
+      continue;
+    }
+    const s = seriesOfPosting.get(target.posting)!;
+    s.replies.push(it.msg);
+    const patch = s.patches.find((pt) =>
+      pt.message.messageId === target.id || pt.duplicates.includes(target.id)
+    );
+    patch?.replies.push(it.msg);
+  }
+  for (const s of series) {
+    s.replies.sort(byTime);
+    for (const p of s.patches) p.replies.sort(byTime);
+  }
+  linkVersions(series);
+  series.sort((a, b) => (timeOf(a) - timeOf(b)) || a.version - b.version);
+  return { series, other };
+}
+
+function addPatch(p: Posting, index: number, it: Item) {
+  const list = p.patches.get(index) ?? [];
+  list.push(it);
+  p.patches.set(index, list);
+}
+
+/** The cover letter or first patch this patch hangs from, if the input has it. */
+function findAnchor(it: Item, byId: Map<string, Item>): Item | null {
+  const refs = it.msg.references.length > 0
+    ? it.msg.references
+    : (it.msg.inReplyTo ? [it.msg.inReplyTo] : []);
+  for (const ref of refs) {
+    const r = byId.get(ref);
+    if (!r || !isPostingMail(r)) continue;
+    if (r.subj.version === it.subj.version && (r.subj.total ?? 1) === (it.subj.total ?? 1)) {
+      return findAnchor(r, byId) ?? r;
+    }
+  }
+  return null;
+}
+
+function nearestPosting(
+  msg: Message,
+  byId: Map<string, Item>,
+  postingOf: Map<string, Posting>,
+): { posting: Posting; id: string } | null {
+  const chain: string[] = [];
+  if (msg.inReplyTo) chain.push(msg.inReplyTo);
+  chain.push(...[...msg.references].reverse());
+  const visited = new Set<string>();
+  let frontier = chain;
+  // Bounded walk: a reply chain is at most as deep as the thread.
+  for (let depth = 0; depth < 1000 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      if (visited.has(id)) continue;
+      visited.add(id);
+      const p = postingOf.get(id);
+      if (p) return { posting: p, id };
+      const parent = byId.get(id);
+      if (parent?.msg.inReplyTo) next.push(parent.msg.inReplyTo);
+    }
+    frontier = next;
+  }
+  return null;
+}
+
+function buildSeries(p: Posting): Series {
+  const patches: Patch[] = [];
+  const duplicateIndices: number[] = [];
+  for (const [index, list] of [...p.patches.entries()].sort((a, b) => a[0] - b[0])) {
+    if (index === 0) continue;
+    const [first, ...rest] = list;
+    if (rest.length > 0) duplicateIndices.push(index);
+    const diffSource = bodyForDiff(first.msg);
+    patches.push({
+      message: first.msg,
+      subject: first.subj,
+      index,
+      total: p.total,
+      meta: parsePatchMeta(first.msg.rawBody),
+      diff: parseDiff(diffSource),
+      duplicates: rest.map((r) => r.msg.messageId),
+      replies: [],
+    });
+  }
+  const missing: number[] = [];
+  for (let i = 1; i <= p.total; i++) if (!p.patches.has(i)) missing.push(i);
+  const head = p.cover ?? p.patches.get(Math.min(...p.patches.keys()))?.[0]!;
+  const coverMeta = p.cover ? parsePatchMeta(p.cover.msg.rawBody) : null;
+  const first = patches[0];
+  return {
+    messageId: head.msg.messageId,
+    subject: head.msg.subject,
+    title: head.subj.title,
+    version: p.version,
+    rfc: head.subj.rfc,
+    resend: head.subj.resend,
+    tree: head.subj.tree,
+    author: head.msg.from,
+    authorAddress: head.msg.fromAddress,
+    date: head.msg.date,
+    cover: p.cover?.msg ?? null,
+    coverMeta,
+    patches,
+    missing,
+    duplicateIndices,
+    total: p.total,
+    baseCommit: coverMeta?.baseCommit ?? patches.find((x) => x.meta.baseCommit)?.meta.baseCommit ??
+      null,
+    changeId: coverMeta?.changeId ?? first?.meta.changeId ?? null,
+    replies: [],
+    previousVersion: null,
+    versions: [],
+  };
+}
+
+/** A patch may come as an attachment (text/x-patch) with a short body. */
+function bodyForDiff(msg: Message): string {
+  if (/^(diff --git |--- \S)/m.test(msg.rawBody)) return msg.rawBody;
+  const att = msg.attachments.find((a) => a.text !== null && /^diff --git /m.test(a.text));
+  return att?.text ?? msg.rawBody;
+}
+
+function byTime(a: Message, b: Message): number {
+  return (a.time ?? 0) - (b.time ?? 0);
+}
+
+function timeOf(s: Series): number {
+  return s.cover?.time ?? s.patches[0]?.message.time ?? 0;
+}
+
+/** Links versions: change-id first, then normalised title + author. */
+export function linkVersions(series: Series[]): void {
+  const chains = new Map<string, Series[]>();
+  for (const s of series) {
+    const key = s.changeId ? `cid:${s.changeId}` : `t:${normaliseTitle(s.subject)}|${s.authorAddress}`;
+    const list = chains.get(key) ?? [];
+    list.push(s);
+    chains.set(key, list);
+  }
+  // A change-id chain also absorbs title-matched postings from before b4 was used.
+  for (const [key, list] of chains) {
+    if (!key.startsWith("t:")) continue;
+    for (const [ckey, clist] of chains) {
+      if (!ckey.startsWith("cid:")) continue;
+      const c = clist[0];
+      if (`t:${normaliseTitle(c.subject)}|${c.authorAddress}` === key) {
+        clist.push(...list);
+        chains.delete(key);
+        break;
+      }
+    }
+  }
+  for (const list of chains.values()) {
+    list.sort((a, b) => a.version - b.version || timeOf(a) - timeOf(b));
+    const versions = list.map((s) => ({ version: s.version, messageId: s.messageId }));
+    for (const s of list) {
+      s.versions = versions;
+      const older = list.filter((o) => o.version < s.version);
+      s.previousVersion = older.length > 0 ? older[older.length - 1].messageId : null;
+    }
+  }
+}
