@@ -90,7 +90,7 @@ const NOT_A_NAME = new Set([
 ]);
 
 // Words that, before the name, show the context is a statement, not a definition.
-const STATEMENT_WORDS = new Set(["return", "else", "case", "goto", "do", "if", "while", "for"]);
+const STATEMENT_WORD = /(?:^|[\s*])(?:return|else|case|goto|do|if|while|for)(?=[\s*]|$)/;
 
 // Kernel macros that define a function whose name is their first argument
 // (BPF helpers, syscalls, BPF programs in selftests).
@@ -107,20 +107,26 @@ const DEFINER_MACRO =
  */
 export function functionNameFromContext(context: string): string | null {
   // Attributes carry their own parentheses; they are not the parameter list.
-  const s = context.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, " ").trimEnd();
+  const s =
+    (context.includes("__attribute__")
+      ? context.replace(/__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)/g, " ")
+      : context).trimEnd();
   // Kernel definitions start in column 0; an indented line is a statement.
   if (s === "" || /^\s/.test(s)) return null;
   const paren = s.indexOf("(");
   if (paren < 0) return null;
   const head = s.slice(0, paren).trimEnd();
-  const m = /[A-Za-z_][A-Za-z0-9_]*$/.exec(head);
-  if (m === null) return null;
-  const name = m[0];
-  const prefix = head.slice(0, head.length - name.length);
+  // Scan back over the identifier (a regex anchored at $ retries at every
+  // position, which shows up when a patch has thousands of hunks).
+  let b = head.length;
+  while (b > 0 && isIdentChar(head.charCodeAt(b - 1))) b--;
+  const name = head.slice(b);
+  if (name === "" || (name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57)) return null;
+  const prefix = head.slice(0, b);
   // Anything but type words and pointer stars before the name ('=', '}', '#',
   // another '(') means an initializer, a statement or a preprocessor line.
-  if (!/^[A-Za-z0-9_\s*]*$/.test(prefix)) return null;
-  if (prefix.split(/[\s*]+/).some((w) => STATEMENT_WORDS.has(w))) return null;
+  if (!isTypePrefix(prefix)) return null;
+  if (prefix !== "" && STATEMENT_WORD.test(prefix)) return null;
   if (DEFINER_MACRO.test(name)) {
     const arg = /^\(\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(s.slice(paren));
     return arg === null ? null : arg[1];
@@ -132,6 +138,20 @@ export function functionNameFromContext(context: string): string | null {
   // declaration has a return type before the name.
   if (prefix.trim() === "" && /\)\s*;/.test(s)) return null;
   return name;
+}
+
+/** Only identifier characters, whitespace and pointer stars (a return type). */
+function isTypePrefix(s: string): boolean {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (!isIdentChar(c) && c !== 32 && c !== 9 && c !== 42) return false;
+  }
+  return true;
+}
+
+/** [A-Za-z0-9_] */
+function isIdentChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
 /**
@@ -215,7 +235,9 @@ export function parseGitHeaderPaths(
   const q = rest.indexOf(' "');
   if (q > 0) {
     const bq = unquoteCPath(rest.slice(q + 1));
-    if (bq !== null) return { oldPath: stripPrefix(rest.slice(0, q)), newPath: stripPrefix(bq.path) };
+    if (bq !== null) {
+      return { oldPath: stripPrefix(rest.slice(0, q)), newPath: stripPrefix(bq.path) };
+    }
   }
   let firstB = -1;
   for (let i = rest.indexOf(" "); i >= 0; i = rest.indexOf(" ", i + 1)) {
@@ -241,6 +263,10 @@ const HEADER_MARKERS: { part: string; re: RegExp }[] = [
   { part: "hunk header", re: /(?:^|\s)@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/g },
 ];
 
+// Something that can only be a second header piece when it is not at the start.
+const FLATTEN_HINT =
+  /.\s(?:diff --git |index [0-9a-f]|--- |\+\+\+ |@@ -|(?:old|new|deleted file|new file) mode |(?:rename|copy) (?:from|to) |(?:dis)?similarity index )/;
+
 /** A header piece found inside one line: its name and where it starts. */
 interface MarkerHit {
   part: string;
@@ -265,19 +291,33 @@ function findMarkers(line: string): MarkerHit[] {
  * separate lines (or a `diff --git` that does not start the line), else null.
  */
 export function flattenedReason(line: string): string | null {
-  if (!line.includes("diff --git ") && !line.includes("@@ -") && !line.includes("+++ ")) {
-    return null;
-  }
+  // Cheap rejection first: this runs on every header line of every patch.
+  if (!FLATTEN_HINT.test(line)) return null;
   const hits = findMarkers(line);
   const midDiff = hits.some((h) => h.part === "diff header" && h.at > 0);
   if (hits.length < 2 && !midDiff) return null;
-  const parts: string[] = [];
-  if (midDiff && hits[0].at > 0) parts.push("text before the diff header");
+  return describeFlattened(midDiff && hits[0].at > 0, hits);
+}
+
+/** "lines flattened: a, b and c on one line (...)" from the pieces found. */
+function describeFlattened(textBefore: boolean, hits: MarkerHit[]): string {
+  const parts: string[] = textBefore ? ["text before the diff header"] : [];
   for (const h of hits) if (!parts.includes(h.part)) parts.push(h.part);
   const list = parts.length === 1
     ? parts[0]
     : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
   return `lines flattened: ${list} on one line (the archive copy lost its newlines)`;
+}
+
+/**
+ * Index of the first `diff --git ` in `line` that is not inside quoted reply
+ * text (`> `, `>> ` just before it, as in a flattened reply), or -1.
+ */
+export function firstUnquotedDiff(line: string): number {
+  for (let at = line.indexOf("diff --git "); at >= 0; at = line.indexOf("diff --git ", at + 1)) {
+    if (!/(?:^|\s)>[>\s]*$/.test(line.slice(Math.max(0, at - 16), at))) return at;
+  }
+  return -1;
 }
 
 /** Per-file bookkeeping while its header and hunks are being read. */
@@ -295,7 +335,7 @@ interface OpenFile {
   sawHunk: boolean;
 }
 
-const SP = 32, PLUS = 43, MINUS = 45, BSLASH = 92, TAB = 9, NBSP = 0xa0;
+const SP = 32, PLUS = 43, MINUS = 45, BSLASH = 92, TAB = 9, NBSP = 0xa0, AT = 64, LOWER_D = 100;
 
 /** Parse one mail body; see the module documentation. Never throws. */
 export function parseDiff(text: string): ParsedDiff {
@@ -313,22 +353,57 @@ export function parseDiff(text: string): ParsedDiff {
 
 /** The single-pass state machine behind {@link parseDiff}. */
 class DiffParser {
-  private readonly lines: string[];
+  // Lines are kept as offsets into one string: splitting a large body into a
+  // string array costs more (allocation, GC) than the whole parse otherwise.
+  private readonly text: string;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly n: number;
   private i = 0;
   private readonly files: FileDiff[] = [];
   private mangled: Mangled | null = null;
   private file: OpenFile | null = null;
 
   constructor(text: string) {
-    const lines = text.replace(/\r\n/g, "\n").split("\n");
+    const t = text.includes("\r") ? text.replace(/\r\n/g, "\n") : text;
+    this.text = t;
+    // Count first so the offset arrays are allocated once, outside the GC'd heap.
+    let count = 0;
+    for (let e = t.indexOf("\n"); e >= 0; e = t.indexOf("\n", e + 1)) count++;
+    this.starts = new Int32Array(count + 1);
+    this.ends = new Int32Array(count + 1);
+    let n = 0;
     // A final newline does not make an extra (empty context) line.
-    if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-    this.lines = lines;
+    for (let s = 0; s < t.length; n++) {
+      let e = t.indexOf("\n", s);
+      if (e < 0) e = t.length;
+      this.starts[n] = s;
+      this.ends[n] = e;
+      s = e + 1;
+    }
+    this.n = n;
+  }
+
+  /** Line `j` (0-based) without its newline; "" past the end. */
+  private line(j: number): string {
+    return j >= 0 && j < this.n ? this.text.slice(this.starts[j], this.ends[j]) : "";
+  }
+
+  /** First character code of line `j`, -1 for an empty line or past the end. */
+  private first(j: number): number {
+    if (j >= this.n) return -1;
+    const s = this.starts[j];
+    return s < this.ends[j] ? this.text.charCodeAt(s) : -1;
+  }
+
+  /** Whether line `j` starts with `prefix`, without slicing the line out. */
+  private lineStartsWith(j: number, prefix: string): boolean {
+    return j < this.n && this.ends[j] - this.starts[j] >= prefix.length &&
+      this.text.startsWith(prefix, this.starts[j]);
   }
 
   run(): ParsedDiff {
-    const n = this.lines.length;
-    while (this.i < n) {
+    while (this.i < this.n) {
       if (this.file !== null && this.fileLine()) continue;
       if (this.file !== null) this.closeFile();
       this.proseLine();
@@ -344,8 +419,8 @@ class DiffParser {
   /** Record the first problem only; later ones are usually its consequences. */
   private problem(reason: string, index: number): void {
     if (this.mangled !== null) return;
-    const idx = Math.min(Math.max(index, 0), Math.max(this.lines.length - 1, 0));
-    this.mangled = { reason, line: idx + 1, text: (this.lines[idx] ?? "").slice(0, 200) };
+    const idx = Math.min(Math.max(index, 0), Math.max(this.n - 1, 0));
+    this.mangled = { reason, line: idx + 1, text: this.line(idx).slice(0, 200) };
   }
 
   private fileName(f: OpenFile): string {
@@ -354,7 +429,7 @@ class DiffParser {
 
   /** Outside any file: look for the start of a diff; everything else is prose. */
   private proseLine(): void {
-    const line = this.lines[this.i];
+    const line = this.line(this.i);
     if (line.startsWith("diff --git ")) {
       const flat = flattenedReason(line);
       if (flat !== null) this.flattenedFile(line, 0, flat);
@@ -362,20 +437,33 @@ class DiffParser {
       this.i++;
       return;
     }
-    if (line.startsWith("--- ") && (this.lines[this.i + 1] ?? "").startsWith("+++ ")) {
+    if (line.startsWith("--- ") && this.line(this.i + 1).startsWith("+++ ")) {
       this.openFile(false, { oldPath: null, newPath: null });
       return; // the ---/+++ lines are read as header lines of the new file
     }
     // Quoted replies ("> diff --git") quote someone else's patch: not ours.
-    if (!line.startsWith(">") && (line.includes("diff --git ") || line.startsWith("--- "))) {
-      const at = line.indexOf("diff --git ");
-      let flat = flattenedReason(line);
+    if (line.startsWith(">")) {
+      this.i++;
+      return;
+    }
+    if (line.startsWith("--- ")) {
+      // A plain diff's ---/+++/@@ run together on one line.
+      const flat = flattenedReason(line);
+      if (flat !== null) this.flattenedFile(line, 0, flat);
+    } else if (line.includes("diff --git ")) {
+      const at = firstUnquotedDiff(line);
+      const hits = at > 0 ? findMarkers(line.slice(at)) : [];
       // "...changed diff --git a/x b/x" with the rest on the next line is still a
       // lost newline, but only if a header line really follows.
-      if (flat === null && at > 0 && /^(?:index |new file mode|deleted file mode|old mode|similarity index|--- )/.test(this.lines[this.i + 1] ?? "")) {
-        flat = "lines flattened: text before the diff header and diff header on one line (the archive copy lost its newlines)";
+      if (
+        hits.length >= 2 ||
+        (hits.length === 1 &&
+          /^(?:index |new file mode|deleted file mode|old mode|similarity index|--- )/.test(
+            this.line(this.i + 1),
+          ))
+      ) {
+        this.flattenedFile(line, at, describeFlattened(true, hits));
       }
-      if (flat !== null) this.flattenedFile(line, Math.max(at, 0), flat);
     }
     this.i++;
   }
@@ -439,7 +527,7 @@ class DiffParser {
    */
   private fileLine(): boolean {
     const f = this.file!;
-    const line = this.lines[this.i];
+    const line = this.line(this.i);
     if (line.startsWith("@@")) {
       this.hunk(f);
       return true;
@@ -473,12 +561,8 @@ class DiffParser {
   private headerRegionLine(f: OpenFile, line: string): boolean {
     if (line.startsWith("--- ") || line.startsWith("+++ ")) {
       const flat = flattenedReason(line);
-      if (flat !== null) {
-        this.problem(flat, this.i);
-        this.i++;
-        return false;
-      }
-      if (line.startsWith("--- ") && !(this.lines[this.i + 1] ?? "").startsWith("+++ ")) {
+      if (flat !== null) return this.flattenedHeaderLine(f, flat);
+      if (line.startsWith("--- ") && !this.line(this.i + 1).startsWith("+++ ")) {
         this.problem(`${this.fileName(f)}: "---" line without a following "+++" line`, this.i + 1);
       }
       this.headerLine(f, line);
@@ -488,15 +572,24 @@ class DiffParser {
     if (!f.git) return false;
     if (f.sawMinus || f.sawPlus) return false; // only @@ may follow +++
     const flat = flattenedReason(line);
-    if (flat !== null) {
-      this.problem(flat, this.i);
-      f.headers++;
-      this.i++;
-      return false;
-    }
+    if (flat !== null) return this.flattenedHeaderLine(f, flat);
     if (!this.headerLine(f, line)) return false;
     if (line === "GIT binary patch") this.i = this.skipBinary(this.i + 1);
     else this.i++;
+    return true;
+  }
+
+  /**
+   * A header line of an open file that carries the following header lines too:
+   * report it and end the file (its hunks cannot be recovered). Returns true:
+   * the line is consumed.
+   */
+  private flattenedHeaderLine(f: OpenFile, reason: string): boolean {
+    this.problem(reason, this.i);
+    f.headers++;
+    f.sawHunk = true; // already reported; do not also complain about a missing hunk
+    this.i++;
+    this.closeFile();
     return true;
   }
 
@@ -557,9 +650,12 @@ class DiffParser {
 
   /** Skip `literal N` / `delta N` blocks of base85 data after "GIT binary patch". */
   private skipBinary(j: number): number {
-    const n = this.lines.length;
-    while (j < n && /^(?:literal|delta) \d+$|^[A-Za-z][0-9A-Za-z!#$%&()*+;<=>?@^_`{|}~-]*$|^$/.test(this.lines[j])) {
-      if (this.lines[j] === "" && !/^(?:literal|delta) /.test(this.lines[j + 1] ?? "")) {
+    const n = this.n;
+    while (
+      j < n &&
+      /^(?:literal|delta) \d+$|^[A-Za-z][0-9A-Za-z!#$%&()*+;<=>?@^_`{|}~-]*$|^$/.test(this.line(j))
+    ) {
+      if (this.line(j) === "" && !/^(?:literal|delta) /.test(this.line(j + 1))) {
         return j + 1;
       }
       j++;
@@ -576,42 +672,48 @@ class DiffParser {
     if (f.git && f.headers === 0 && !f.sawMinus && !f.sawHunk) {
       this.problem(
         `${name}: diff header with nothing after it (no index, mode, rename or ---/+++ lines)`,
-        this.i < this.lines.length ? this.i : f.start,
+        this.i < this.n ? this.i : f.start,
       );
     } else if ((f.sawMinus || f.sawPlus) && !f.sawHunk && !f.diff.binary) {
       this.problem(
         `${name}: ---/+++ header without any hunk (expected an "@@ -a,b +c,d @@" line)`,
-        this.i < this.lines.length ? this.i : this.i - 1,
+        this.i < this.n ? this.i : this.i - 1,
       );
     }
   }
 
   /** `-- ` + version: the format-patch signature, which ends the diff. */
   private isSignature(j: number): boolean {
-    const line = this.lines[j];
-    if (line !== "-- " && line !== "--") return false;
-    const next = this.lines[j + 1];
-    return next === undefined || /^\d+\.\d+/.test(next);
+    const len = j < this.n ? this.ends[j] - this.starts[j] : 0;
+    if ((len !== 2 && len !== 3) || !this.lineStartsWith(j, len === 2 ? "--" : "-- ")) {
+      return false;
+    }
+    return j + 1 >= this.n || /^\d+\.\d+/.test(this.line(j + 1));
   }
 
   /** `--- x`, `+++ y`, `@@`: the next file of a plain (non-git) diff. */
   private isPlainFileStart(j: number): boolean {
-    return this.lines[j].startsWith("--- ") &&
-      (this.lines[j + 1] ?? "").startsWith("+++ ") &&
-      (this.lines[j + 2] ?? "").startsWith("@@");
+    return this.lineStartsWith(j, "--- ") && this.lineStartsWith(j + 1, "+++ ") &&
+      this.lineStartsWith(j + 2, "@@");
   }
 
-  /** A line that cannot be part of a hunk body even when counts are not met. */
+  /**
+   * A line that cannot be part of a hunk body even when counts are not met.
+   * Runs on every body line, so it looks at the first character before
+   * comparing anything longer.
+   */
   private isBoundary(j: number): boolean {
-    const line = this.lines[j];
-    return line.startsWith("@@") || line.startsWith("diff --git ") || this.isSignature(j) ||
-      this.isPlainFileStart(j);
+    const c = this.first(j);
+    if (c === AT) return this.lineStartsWith(j, "@@");
+    if (c === LOWER_D) return this.lineStartsWith(j, "diff --git ");
+    if (c === MINUS) return this.isSignature(j) || this.isPlainFileStart(j);
+    return false;
   }
 
   /** Parse the hunk whose `@@` line is the current line, verifying its counts. */
   private hunk(f: OpenFile): void {
     const at = this.i;
-    const line = this.lines[at];
+    const line = this.line(at);
     const num = f.diff.hunks.length + 1;
     const name = this.fileName(f);
     f.sawHunk = true;
@@ -648,8 +750,7 @@ class DiffParser {
    * of the first line after the hunk (or where parsing resumes after a problem).
    */
   private body(f: OpenFile, h: Hunk, num: number, at: number): number {
-    const lines = this.lines;
-    const n = lines.length;
+    const { text, starts, ends, n } = this;
     const out = h.lines;
     let oldLeft = h.oldLines, newLeft = h.newLines;
     let blanks = 0; // consecutive empty lines taken as stripped context lines
@@ -659,13 +760,13 @@ class DiffParser {
         this.countsProblem(f, h, at);
         return j;
       }
-      const line = lines[j];
-      const c = line.charCodeAt(0);
+      const s = starts[j], e = ends[j];
+      const c = s < e ? text.charCodeAt(s) : -1;
       if (c === SP) {
         oldLeft--;
         newLeft--;
-        out.push({ kind: " ", text: line.slice(1) });
-      } else if (line === "") {
+        out.push({ kind: " ", text: text.slice(s + 1, e) });
+      } else if (c === -1) {
         // Mailers strip the trailing space of an empty context line; git apply
         // accepts that, so do we.
         oldLeft--;
@@ -674,13 +775,13 @@ class DiffParser {
       } else if (c === MINUS) {
         oldLeft--;
         f.diff.removed++;
-        out.push({ kind: "-", text: line.slice(1) });
+        out.push({ kind: "-", text: text.slice(s + 1, e) });
       } else if (c === PLUS) {
         newLeft--;
         f.diff.added++;
-        out.push({ kind: "+", text: line.slice(1) });
+        out.push({ kind: "+", text: text.slice(s + 1, e) });
       } else if (c === BSLASH) {
-        out.push({ kind: "\\", text: line.slice(1) });
+        out.push({ kind: "\\", text: text.slice(s + 1, e) });
       } else {
         return this.badLine(f, h, num, at, j, oldLeft, newLeft, blanks);
       }
@@ -688,17 +789,19 @@ class DiffParser {
         this.countsProblem(f, h, at);
         return this.skipBody(j + 1);
       }
-      blanks = line === "" ? blanks + 1 : 0;
-      if (c !== BSLASH && line !== "" && this.mangled === null && hasNbspIndent(line)) {
+      blanks = c === -1 ? blanks + 1 : 0;
+      if (c !== BSLASH && c !== -1 && this.mangled === null && hasNbspIndent(text, s + 1, e)) {
         this.problem(
-          `hunk ${num} of ${this.fileName(f)}: whitespace damage: non-breaking space (U+00A0) where a space should be`,
+          `hunk ${num} of ${
+            this.fileName(f)
+          }: whitespace damage: non-breaking space (U+00A0) where a space should be`,
           j,
         );
       }
       j++;
     }
-    while (j < n && lines[j].charCodeAt(0) === BSLASH) {
-      out.push({ kind: "\\", text: lines[j].slice(1) });
+    while (j < n && this.first(j) === BSLASH) {
+      out.push({ kind: "\\", text: text.slice(starts[j] + 1, ends[j]) });
       j++;
     }
     return j;
@@ -718,7 +821,7 @@ class DiffParser {
     newLeft: number,
     blanks: number,
   ): number {
-    const line = this.lines[j];
+    const line = this.line(j);
     const where = `hunk ${num} of ${this.fileName(f)}`;
     const c = line.charCodeAt(0);
     if (c === TAB) {
@@ -760,13 +863,12 @@ class DiffParser {
    * Bounded by what the hunk still expects, so the scan stays linear overall.
    */
   private lookAhead(j: number, expected: number): "tabs" | "wrapped" | "short" {
-    const n = this.lines.length;
+    const n = this.n;
     const end = Math.min(n, j + 1 + Math.max(expected, 8));
     let resumed = false;
     for (let k = j + 1; k < end; k++) {
-      const line = this.lines[k];
       if (this.isBoundary(k)) break;
-      const c = line.charCodeAt(0);
+      const c = this.first(k);
       if (c === TAB) return "tabs";
       if ((c === SP || c === PLUS || c === MINUS) && k - j <= 8) resumed = true;
     }
@@ -778,7 +880,9 @@ class DiffParser {
     if (this.mangled !== null) return;
     const m = this.measureBody(at + 1);
     this.problem(
-      `hunk ${f.diff.hunks.indexOf(h) + 1} of ${this.fileName(f)}: header says -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} but the body has ${m.old} old / ${m.new} new lines`,
+      `hunk ${f.diff.hunks.indexOf(h) + 1} of ${
+        this.fileName(f)
+      }: header says -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} but the body has ${m.old} old / ${m.new} new lines`,
       at,
     );
   }
@@ -790,14 +894,13 @@ class DiffParser {
    */
   private measureBody(j: number): { old: number; new: number } {
     let old = 0, nw = 0, blanks = 0;
-    for (; j < this.lines.length; j++) {
-      const line = this.lines[j];
-      if (line === "") {
+    for (; j < this.n; j++) {
+      const c = this.first(j);
+      if (c === -1) {
         blanks++;
         continue;
       }
       if (this.isBoundary(j)) break;
-      const c = line.charCodeAt(0);
       if (c !== SP && c !== PLUS && c !== MINUS && c !== BSLASH) break;
       old += blanks;
       nw += blanks;
@@ -817,19 +920,17 @@ class DiffParser {
    * `@@`, `diff --git`, plain-diff file or signature. Prose ends the skip.
    */
   private skipBody(j: number): number {
-    const n = this.lines.length;
-    while (j < n && !this.isBoundary(j)) {
-      const line = this.lines[j];
-      if (line !== "" && !isHunkish(line) && !isHunkish(this.lines[j + 1] ?? "")) return j;
+    while (j < this.n && !this.isBoundary(j)) {
+      const c = this.first(j);
+      if (c !== -1 && !isHunkish(c) && !isHunkish(this.first(j + 1))) return j;
       j++;
     }
     return j;
   }
 }
 
-/** A line that starts like a hunk body line, damaged or not (tab / U+00A0 prefix). */
-function isHunkish(line: string): boolean {
-  const c = line.charCodeAt(0);
+/** A first character that starts a hunk body line, damaged or not (tab / U+00A0 prefix). */
+function isHunkish(c: number): boolean {
   return c === SP || c === PLUS || c === MINUS || c === BSLASH || c === TAB || c === NBSP;
 }
 
@@ -838,10 +939,10 @@ function setChange(d: FileDiff, change: FileChange): void {
   if (d.change === "modify" || change === "add" || change === "delete") d.change = change;
 }
 
-/** True when the indentation after the one-character prefix contains U+00A0. */
-function hasNbspIndent(line: string): boolean {
-  for (let k = 1; k < line.length; k++) {
-    const c = line.charCodeAt(k);
+/** True when the indentation in `text[from, end)` (a line after its prefix) contains U+00A0. */
+function hasNbspIndent(text: string, from: number, end: number): boolean {
+  for (let k = from; k < end; k++) {
+    const c = text.charCodeAt(k);
     if (c === NBSP) return true;
     if (c !== SP && c !== TAB) return false;
   }

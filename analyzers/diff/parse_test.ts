@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  firstUnquotedDiff,
   flattenedReason,
   functionNameFromContext,
   parseDiff,
@@ -318,6 +319,15 @@ Deno.test("seed 001: the real flattened archive copy is reported as flattened", 
   ]);
 });
 
+Deno.test("seed 003: a flattened reply quoting a patch (>> diff --git) is not a patch", async () => {
+  const seed = await Deno.readTextFile(
+    new URL("../../../shared/seeds/003_c38c0a08a8abf8a4.txt", import.meta.url),
+  );
+  assert.ok(seed.includes(">> diff --git a/include/linux/bpf.h"));
+  assert.deepEqual(parseDiff(seed), { files: [], mangled: null, empty: true });
+  assert.equal(firstUnquotedDiff("x >> diff --git a/a b/a > y diff --git a/b b/b"), 28);
+});
+
 Deno.test("flattened diff header after other text on the same line", () => {
   const text = `Signed-off-by: Dev <dev@example.org> --- x.c | 2 +- ` +
     `diff --git a/x.c b/x.c index 1234567..89abcde 100644 --- a/x.c +++ b/x.c ` +
@@ -517,7 +527,10 @@ ${bad}
 `;
     const r = parseDiff(text);
     assert.ok(r.mangled, bad);
-    assert.equal(r.mangled.reason, `hunk 1 of a.c: hunk header does not parse (expected "@@ -a,b +c,d @@")`);
+    assert.equal(
+      r.mangled.reason,
+      `hunk 1 of a.c: hunk header does not parse (expected "@@ -a,b +c,d @@")`,
+    );
     assert.equal(r.mangled.line, 5);
     assert.equal(r.mangled.text, bad);
   }
@@ -647,9 +660,9 @@ function checkInvariants(text: string, r: ParsedDiff): void {
 Deno.test("fuzz: truncated, mutated and random input never throws", () => {
   const rand = rng(42);
   const pieces = ["\n", " ", "\t", "+", "-", "@@ ", "\\", "\u00a0", "diff --git ", "\r\n", ">"];
-  for (let k = 0; k < 400; k++) {
+  for (let k = 0; k < 1000; k++) {
     let text = MULTI + WRAPPED;
-    const op = k % 4;
+    const op = k % 5;
     if (op === 0) text = text.slice(0, Math.floor(rand() * text.length));
     else if (op === 1) {
       for (let m = 0; m < 5; m++) {
@@ -661,6 +674,12 @@ Deno.test("fuzz: truncated, mutated and random input never throws", () => {
       const lines = text.split("\n");
       lines.splice(Math.floor(rand() * lines.length), 1 + Math.floor(rand() * 3));
       text = lines.join(rand() < 0.2 ? " " : "\n");
+    } else if (op === 3) {
+      // Flatten a few adjacent lines, as a lossy archive does.
+      const lines = text.split("\n");
+      const at = Math.floor(rand() * lines.length);
+      lines.splice(at, 4, lines.slice(at, at + 4).join(" "));
+      text = lines.join("\n");
     } else {
       text = Array.from({ length: 200 }, () => pieces[Math.floor(rand() * pieces.length)]).join(
         "",
@@ -676,7 +695,7 @@ Deno.test("performance: a 5 MB patch parses in one fast pass", () => {
 index 1234567..89abcde 100644
 --- a/dir/file${i}.c
 +++ b/dir/file${i}.c
-@@ -100,8 +100,9 @@ static int demo_function_${i}(struct demo_struct *arg, int flags)
+@@ -100,7 +100,8 @@ static int demo_function_${i}(struct demo_struct *arg, int flags)
  \tint ret = 0;
  \tint count = arg->count;
 -\tret = do_something(arg, flags);
@@ -696,9 +715,14 @@ index 1234567..89abcde 100644
   }
   const text = parts.join("");
   parseDiff(text); // warm up the JIT
-  const t0 = performance.now();
-  const r = parseDiff(text);
-  const ms = performance.now() - t0;
+  // Best of three: the machine running the tests may be busy with other work.
+  let ms = Infinity;
+  let r = parseDiff("");
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    r = parseDiff(text);
+    ms = Math.min(ms, performance.now() - t0);
+  }
   assert.equal(r.mangled, null);
   assert.equal(r.files.length, parts.length);
   // The target is well under 100 ms; the bound is loose for slow CI machines.

@@ -9,16 +9,29 @@
  */
 
 const latin1 = new TextDecoder("latin1");
+const utf8Fatal = new TextDecoder("utf-8", { fatal: true });
+const decoders = new Map<string, TextDecoder | null>();
+
+function decoderFor(label: string): TextDecoder | null {
+  let d = decoders.get(label);
+  if (d === undefined) {
+    try {
+      d = new TextDecoder(label);
+    } catch {
+      d = null; // Unknown label.
+    }
+    decoders.set(label, d);
+  }
+  return d;
+}
 
 /** Decodes `bytes` in `charset`; unknown charsets fall back to UTF-8, then Latin-1. */
 export function decodeCharset(bytes: Uint8Array, charset: string | null): string {
   const cs = normaliseCharset(charset);
   if (cs !== "utf-8" && cs !== "us-ascii") {
-    try {
-      return new TextDecoder(cs).decode(bytes);
-    } catch {
-      // Unknown label: fall through to the UTF-8 guess below.
-    }
+    // Unknown labels fall through to the UTF-8 guess below.
+    const d = decoderFor(cs);
+    if (d) return d.decode(bytes);
   }
   return decodeUtf8OrLatin1(bytes);
 }
@@ -29,7 +42,7 @@ export function decodeCharset(bytes: Uint8Array, charset: string | null): string
  */
 export function decodeUtf8OrLatin1(bytes: Uint8Array): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return utf8Fatal.decode(bytes);
   } catch {
     return latin1.decode(bytes);
   }

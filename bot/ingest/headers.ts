@@ -113,7 +113,13 @@ export function parseAddressList(raw: string | null): Address[] {
 
 /** Parses `Name <a@b>`, `a@b (Name)` or `a@b`; encoded words are decoded. */
 export function parseAddress(raw: string): Address {
-  const text = decodeEncodedWords(raw).replace(/\s+/g, " ").trim();
+  const text = decodeEncodedWords(raw).trim();
+  // Fast path for the common `Name <a@b>` with nothing to unquote.
+  const lt = text.indexOf("<");
+  if (lt > 0 && text.endsWith(">") && !/["()\\\s]{2}|["()\\]/.test(text) && text.indexOf("<", lt + 1) < 0) {
+    const addr = text.slice(lt + 1, -1).trim();
+    return { display: `${text.slice(0, lt).trim()} <${addr}>`, address: addr.toLowerCase() };
+  }
   const angle = /<([^<>]*)>/.exec(text);
   if (angle) {
     let name = text.slice(0, angle.index).trim().replace(/^"(.*)"$/, "$1").replace(/\\(.)/g, "$1");

@@ -10,6 +10,7 @@
  */
 
 import { IngestError } from "./types.ts";
+import type { RawMail } from "./message.ts";
 
 /** Which mbox dialect to assume. */
 export type MboxFormat = "auto" | "mboxo" | "mboxrd";
@@ -17,10 +18,12 @@ export type MboxFormat = "auto" | "mboxo" | "mboxrd";
 /** The result of splitting. */
 export interface MboxSplit {
   format: "mboxo" | "mboxrd";
-  messages: Uint8Array[];
+  messages: RawMail[];
 }
 
 const F = 70, R = 114, O = 111, M = 109, SP = 32, NL = 10, GT = 62, CR = 13;
+const latin1 = new TextDecoder("latin1");
+const utf8Fatal = new TextDecoder("utf-8", { fatal: true });
 
 function isFromAt(b: Uint8Array, i: number): boolean {
   return b[i] === F && b[i + 1] === R && b[i + 2] === O && b[i + 3] === M && b[i + 4] === SP;
@@ -49,66 +52,63 @@ export function splitMbox(
   if (!isFromAt(bytes, 0)) {
     throw new IngestError("not an mbox: the first line is not a 'From ' separator", "not-mail");
   }
-  const firstNl = bytes.indexOf(NL);
-  const firstLine = new TextDecoder("latin1").decode(bytes.subarray(0, firstNl < 0 ? 80 : firstNl));
-  const fmt = format === "auto" ? (firstLine.startsWith("From mboxrd@z") ? "mboxrd" : "mboxo") : format;
+  // One decode for the whole mbox: UTF-8 when valid (nearly always), else a
+  // Latin-1 byte view; each mail is then a slice, and each mail's parser
+  // re-derives bytes only for the parts that need them.
+  let text: string;
+  let binary = false;
+  try {
+    text = utf8Fatal.decode(bytes);
+  } catch {
+    text = latin1.decode(bytes);
+    binary = true;
+  }
+  const firstNl = text.indexOf("\n");
+  const firstLine = text.slice(0, firstNl < 0 ? 80 : firstNl);
+  const fmt = format === "auto"
+    ? (firstLine.startsWith("From mboxrd@z") ? "mboxrd" : "mboxo")
+    : format;
   const starts: number[] = [0];
-  for (let i = bytes.indexOf(NL); i >= 0; i = bytes.indexOf(NL, i + 1)) {
-    // Separator candidates: "\n\nFrom " or "\n\r\nFrom ".
-    let j = i + 1;
-    if (!isFromAt(bytes, j)) continue;
-    const prev = i - 1;
-    const blank = prev >= 0 && (bytes[prev] === NL || (bytes[prev] === CR && bytes[prev - 1] === NL));
+  for (let i = text.indexOf("\nFrom "); i >= 0; i = text.indexOf("\nFrom ", i + 1)) {
+    // Only after an empty line ("\n\n" or "\n\r\n"), which both dialects write.
+    const blank = text.charCodeAt(i - 1) === NL ||
+      (text.charCodeAt(i - 1) === CR && text.charCodeAt(i - 2) === NL);
     if (!blank) continue;
-    starts.push(j);
+    starts.push(i + 1);
     if (starts.length > maxMessages) {
       throw new IngestError(
         `mbox holds more than ${maxMessages} messages (limit); split it or raise --max-messages`,
         "too-large",
       );
     }
-    j += 5;
   }
-  const messages: Uint8Array[] = [];
+  const messages: RawMail[] = [];
   for (let k = 0; k < starts.length; k++) {
     const s = starts[k];
-    let e = k + 1 < starts.length ? starts[k + 1] : bytes.length;
-    const bodyStart = bytes.indexOf(NL, s);
+    let e = k + 1 < starts.length ? starts[k + 1] : text.length;
+    const bodyStart = text.indexOf("\n", s);
     if (bodyStart < 0 || bodyStart + 1 >= e) continue; // A bare separator with no mail.
     // Drop the blank line that belongs to the next separator.
     if (k + 1 < starts.length) {
-      e--; // the "\n" of the blank line
-      if (bytes[e - 1] === CR) e--;
+      e--;
+      if (text.charCodeAt(e - 1) === CR) e--;
     }
-    const raw = bytes.subarray(bodyStart + 1, e);
-    messages.push(fmt === "mboxrd" ? unescapeMboxrd(raw) : raw);
+    const mail = fmt === "mboxrd" ? unescapeMboxrd(text, bodyStart + 1, e) : text.slice(bodyStart + 1, e);
+    messages.push({ text: mail, binary });
   }
   return { format: fmt, messages };
 }
 
-/** Removes one `>` from every line matching /^>+From /. Returns the input when nothing changes. */
-function unescapeMboxrd(raw: Uint8Array): Uint8Array {
-  let out: Uint8Array | null = null;
-  let o = 0;
-  let copied = 0;
-  let lineStart = 0;
-  while (lineStart < raw.length) {
-    if (raw[lineStart] === GT) {
-      let k = lineStart;
-      while (raw[k] === GT) k++;
-      if (isFromAt(raw, k)) {
-        if (out === null) out = new Uint8Array(raw.length);
-        out.set(raw.subarray(copied, lineStart), o);
-        o += lineStart - copied;
-        copied = lineStart + 1; // skip exactly one '>'
-      }
-    }
-    const nl = raw.indexOf(NL, lineStart);
-    if (nl < 0) break;
-    lineStart = nl + 1;
+/** Removes one `>` from every line of text[from, to) matching /^>+From /. */
+function unescapeMboxrd(text: string, from: number, to: number): string {
+  let out = "";
+  let copied = from;
+  for (let h = text.indexOf(">From ", from); h >= 0 && h < to; h = text.indexOf(">From ", h + 1)) {
+    let k = h;
+    while (k > from && text.charCodeAt(k - 1) === GT) k--;
+    if (k !== from && text.charCodeAt(k - 1) !== NL) continue;
+    out += text.slice(copied, k);
+    copied = k + 1;
   }
-  if (out === null) return raw;
-  out.set(raw.subarray(copied), o);
-  o += raw.length - copied;
-  return out.subarray(0, o);
+  return copied === from ? text.slice(from, to) : out + text.slice(copied, to);
 }

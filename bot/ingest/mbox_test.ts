@@ -3,7 +3,6 @@ import { looksLikeMbox, splitMbox } from "./mbox.ts";
 import { parseMessage } from "./message.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
 const mail = (id: string, body: string) =>
   `From: A <a@example.org>\nSubject: s ${id}\nMessage-ID: <${id}@x>\n\n${body}`;
@@ -43,5 +42,5 @@ Deno.test("message cap and non-mbox input give clear errors", () => {
 Deno.test("separator blank line is not part of the message", () => {
   const box = `From mboxrd@z Thu Jan  1 00:00:00 1970\n${mail("1", "last line\n")}\n` +
     `From mboxrd@z Thu Jan  1 00:00:00 1970\n${mail("2", "z\n")}`;
-  equal(dec(splitMbox(enc(box)).messages[0]).endsWith("last line\n"), true);
+  equal(splitMbox(enc(box)).messages[0].text.endsWith("last line\n"), true);
 });

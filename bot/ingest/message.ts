@@ -23,35 +23,64 @@ const MAX_MIME_DEPTH = 8;
 /** Counter for ids given to mails that carry none (so replies can never attach to them). */
 let syntheticIds = 0;
 
-/** Splits raw bytes at the first empty line into header bytes and body bytes. */
-function splitHeaderBody(bytes: Uint8Array): { head: Uint8Array; body: Uint8Array } {
-  for (let i = bytes.indexOf(10); i >= 0 && i < bytes.length; i = bytes.indexOf(10, i + 1)) {
-    const next = bytes[i + 1];
-    if (next === 10) return { head: bytes.subarray(0, i), body: bytes.subarray(i + 2) };
-    if (next === 13 && bytes[i + 2] === 10) {
-      return { head: bytes.subarray(0, i), body: bytes.subarray(i + 3) };
-    }
-  }
-  return { head: bytes, body: new Uint8Array(0) };
+/**
+ * A raw mail as a string. `binary` is true when the string is a Latin-1 view
+ * of the bytes (one char per byte, used when the bytes are not valid UTF-8),
+ * false when it is the UTF-8 decoding. Working on strings lets an mbox be
+ * decoded once instead of once per mail (the ingest benchmark's main cost).
+ */
+export interface RawMail {
+  text: string;
+  binary: boolean;
 }
 
-/** A decoded MIME leaf. */
+const latin1 = new TextDecoder("latin1");
+const utf8Fatal = new TextDecoder("utf-8", { fatal: true });
+
+/** Decodes bytes to a RawMail: UTF-8 when valid, else a Latin-1 byte view. */
+export function rawFromBytes(bytes: Uint8Array): RawMail {
+  try {
+    return { text: utf8Fatal.decode(bytes), binary: false };
+  } catch {
+    return { text: latin1.decode(bytes), binary: true };
+  }
+}
+
+/** The bytes behind a Latin-1 byte view (or ASCII text). */
+function byteView(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** Splits at the first empty line into header text and body text. */
+function splitHeaderBody(text: string): { head: string; body: string } {
+  if (text.startsWith("\n")) return { head: "", body: text.slice(1) };
+  if (text.startsWith("\r\n")) return { head: "", body: text.slice(2) };
+  const lf = text.indexOf("\n\n");
+  const crlf = text.indexOf("\n\r\n");
+  if (lf < 0 && crlf < 0) return { head: text, body: "" };
+  if (crlf < 0 || (lf >= 0 && lf < crlf)) return { head: text.slice(0, lf), body: text.slice(lf + 2) };
+  return { head: text.slice(0, crlf), body: text.slice(crlf + 3) };
+}
+
+/** A MIME leaf, still transfer-encoded. */
 interface Leaf {
   type: string;
   params: Record<string, string>;
   disposition: string;
   filename: string | null;
-  bytes: Uint8Array;
+  text: string;
   transfer: string | null;
 }
 
-function collectLeaves(headers: HeaderField[], body: Uint8Array, depth: number, out: Leaf[]) {
+function collectLeaves(headers: HeaderField[], body: string, depth: number, out: Leaf[]) {
   const ct = parseParams(headerValue(headers, "content-type") ?? "text/plain");
   const type = ct.value || "text/plain";
   if (type.startsWith("multipart/") && ct.params.boundary && depth < MAX_MIME_DEPTH) {
     for (const part of splitMultipart(body, ct.params.boundary)) {
       const { head, body: partBody } = splitHeaderBody(part);
-      collectLeaves(parseHeaderBlock(decodeHeaderBytes(head)), partBody, depth + 1, out);
+      collectLeaves(parseHeaderBlock(head), partBody, depth + 1, out);
     }
     return;
   }
@@ -62,15 +91,14 @@ function collectLeaves(headers: HeaderField[], body: Uint8Array, depth: number, 
     params: ct.params,
     disposition: disp.value,
     filename: disp.params.filename ?? ct.params.name ?? null,
-    bytes: body,
+    text: body,
     transfer: headerValue(headers, "content-transfer-encoding"),
   });
 }
 
-function splitMultipart(body: Uint8Array, boundary: string): Uint8Array[] {
-  const text = new TextDecoder("latin1").decode(body);
+function splitMultipart(text: string, boundary: string): string[] {
   const delim = "--" + boundary;
-  const parts: Uint8Array[] = [];
+  const parts: string[] = [];
   let pos = text.startsWith(delim) ? 0 : text.indexOf("\n" + delim);
   if (pos < 0) return [];
   if (pos > 0) pos += 1;
@@ -80,21 +108,43 @@ function splitMultipart(body: Uint8Array, boundary: string): Uint8Array[] {
     const next = text.indexOf("\n" + delim, lineEnd);
     const end = next < 0 ? text.length : next;
     const partEnd = end > 0 && text[end - 1] === "\r" ? end - 1 : end;
-    parts.push(body.subarray(lineEnd + 1, partEnd));
+    parts.push(text.slice(lineEnd + 1, partEnd));
     pos = next < 0 ? -1 : next + 1;
   }
   return parts;
 }
 
-/** Header bytes: UTF-8 when valid (RFC 6532), else Latin-1. */
-function decodeHeaderBytes(head: Uint8Array): string {
-  return decodeCharset(head, null);
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Transfer- and charset-decodes one leaf's text. */
+function decodeLeaf(leaf: Leaf, binary: boolean): { text: string; size: number } {
+  const transfer = (leaf.transfer ?? "").trim().toLowerCase();
+  const charset = leaf.params.charset ?? null;
+  if (transfer === "quoted-printable" || transfer === "base64") {
+    // The encoded form is ASCII, so its bytes are its char codes.
+    const bytes = decodeTransfer(byteView(leaf.text), transfer);
+    return { text: decodeCharset(bytes, charset), size: bytes.length };
+  }
+  if (binary) {
+    const bytes = byteView(leaf.text);
+    return { text: decodeCharset(bytes, charset), size: bytes.length };
+  }
+  const cs = (charset ?? "utf-8").toLowerCase().replace(/"/g, "");
+  if (cs === "utf-8" || cs === "utf8" || cs === "us-ascii" || !NON_ASCII.test(leaf.text)) {
+    return { text: leaf.text, size: leaf.text.length };
+  }
+  // Declared non-UTF-8 but the bytes happened to be valid UTF-8: recover them and honour the label.
+  const bytes = new TextEncoder().encode(leaf.text);
+  return { text: decodeCharset(bytes, charset), size: bytes.length };
 }
 
 /** Parses one raw mail. Never throws: a non-mail yields a Message with no headers. */
-export function parseMessage(bytes: Uint8Array): Message {
-  const { head, body } = splitHeaderBody(bytes);
-  const headers = parseHeaderBlock(decodeHeaderBytes(head));
+export function parseMessage(input: Uint8Array | RawMail): Message {
+  const raw = input instanceof Uint8Array ? rawFromBytes(input) : input;
+  const { head, body } = splitHeaderBody(raw.text);
+  // RFC 6532: raw 8-bit header text is UTF-8; fall back to Latin-1 per mail.
+  const headText = raw.binary && NON_ASCII.test(head) ? decodeCharset(byteView(head), null) : head;
+  const headers = parseHeaderBlock(headText);
   const leaves: Leaf[] = [];
   collectLeaves(headers, body, 0, leaves);
   const mainIndex = leaves.findIndex((l) =>
@@ -105,24 +155,32 @@ export function parseMessage(bytes: Uint8Array): Message {
   let rawText = "";
   const attachments: Attachment[] = [];
   leaves.forEach((leaf, i) => {
-    const decoded = decodeTransfer(leaf.bytes, leaf.transfer);
     const isText = leaf.type.startsWith("text/") || leaf.type === "application/x-patch" ||
       leaf.type === "application/mbox";
-    const asText = isText ? normaliseNewlines(decodeCharset(decoded, leaf.params.charset)) : null;
+    const decoded = isText ? decodeLeaf(leaf, raw.binary) : null;
+    const asText = decoded ? normaliseNewlines(decoded.text) : null;
     if (i === mainIndex && asText !== null) {
       rawText = asText;
       flowed = (leaf.params.format ?? "").toLowerCase() === "flowed";
-      text = flowed ? decodeFlowed(asText, (leaf.params.delsp ?? "").toLowerCase() === "yes") : asText;
+      text = flowed
+        ? decodeFlowed(asText, (leaf.params.delsp ?? "").toLowerCase() === "yes")
+        : asText;
     } else {
       attachments.push({
         contentType: leaf.type,
         filename: leaf.filename,
         text: asText,
-        size: decoded.length,
+        size: decoded?.size ?? leaf.text.length,
       });
     }
   });
-  return buildMessage(headers, { body: text, rawBody: rawText, flowed, attachments, size: bytes.length });
+  return buildMessage(headers, {
+    body: text,
+    rawBody: rawText,
+    flowed,
+    attachments,
+    size: raw.text.length,
+  });
 }
 
 function normaliseNewlines(s: string): string {

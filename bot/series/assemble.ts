@@ -116,19 +116,34 @@ function addPatch(p: Posting, index: number, it: Item) {
   p.patches.set(index, list);
 }
 
-/** The cover letter or first patch this patch hangs from, if the input has it. */
+/**
+ * The cover letter or first patch this patch hangs from, if the input has it.
+ * Iterative with a visited set: mail is untrusted, and a message that
+ * references itself (or a cycle of them) must not loop.
+ */
 function findAnchor(it: Item, byId: Map<string, Item>): Item | null {
-  const refs = it.msg.references.length > 0
-    ? it.msg.references
-    : (it.msg.inReplyTo ? [it.msg.inReplyTo] : []);
-  for (const ref of refs) {
-    const r = byId.get(ref);
-    if (!r || !isPostingMail(r)) continue;
-    if (r.subj.version === it.subj.version && (r.subj.total ?? 1) === (it.subj.total ?? 1)) {
-      return findAnchor(r, byId) ?? r;
+  const visited = new Set<string>([it.msg.messageId]);
+  let current = it;
+  let anchor: Item | null = null;
+  while (true) {
+    const refs = current.msg.references.length > 0
+      ? current.msg.references
+      : (current.msg.inReplyTo ? [current.msg.inReplyTo] : []);
+    let next: Item | null = null;
+    for (const ref of refs) {
+      if (visited.has(ref)) continue;
+      const r = byId.get(ref);
+      if (!r || !isPostingMail(r)) continue;
+      if (r.subj.version === it.subj.version && (r.subj.total ?? 1) === (it.subj.total ?? 1)) {
+        next = r;
+        break;
+      }
     }
+    if (!next) return anchor;
+    visited.add(next.msg.messageId);
+    anchor = next;
+    current = next;
   }
-  return null;
 }
 
 function nearestPosting(
