@@ -29,6 +29,7 @@ options:
   --archive URL          public-inbox inbox URL (env TRAMPOLINT_ARCHIVE)
   --local-archive DIR    extra directory of .mbox threads searched first (repeatable)
   --offline              never use the network
+  --no-embedded          do not search the embedded archive (fixtures/threads)
   --timeout SECONDS      per-request timeout (default 30)
   --retries N            retries on network errors, 429 and 5xx (default 3)
   --max-input-mb N       input size cap (default 64)
@@ -80,6 +81,7 @@ async function reviewCommand(args: string[]): Promise<number> {
         archive: { type: "string" },
         "local-archive": { type: "string", multiple: true },
         offline: { type: "boolean" },
+        "no-embedded": { type: "boolean" },
         timeout: { type: "string" },
         retries: { type: "string" },
         "max-input-mb": { type: "string" },
@@ -110,6 +112,7 @@ async function reviewCommand(args: string[]): Promise<number> {
     version: v.version === undefined ? null : num("version", v.version, 1),
     archiveUrl: v.offline ? null : (v.archive ?? Deno.env.get("TRAMPOLINT_ARCHIVE") ?? "https://lore.kernel.org/all/"),
     localArchives: v["local-archive"] ?? [],
+    embedded: !v["no-embedded"],
     timeoutMs: num("timeout", v.timeout, 30) * 1000,
     retries: num("retries", v.retries, 3),
     maxInputBytes: num("max-input-mb", v["max-input-mb"], 64) * 1024 * 1024,

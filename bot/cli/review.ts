@@ -18,6 +18,8 @@ export interface ReviewOptions {
   /** null = offline. */
   archiveUrl: string | null;
   localArchives: string[];
+  /** Whether the shipped fixture threads are searched too. */
+  embedded: boolean;
   timeoutMs: number;
   retries: number;
   maxInputBytes: number;
@@ -49,7 +51,10 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
       limits,
       onRetry: (n, why, delay) => o.log(`retry ${n} in ${delay} ms: ${why}`),
     },
-    local: () => local ??= loadLocalArchive([...o.localArchives, DEFAULT_LOCAL_ARCHIVE]),
+    local: () =>
+      local ??= loadLocalArchive(
+        o.embedded ? [...o.localArchives, DEFAULT_LOCAL_ARCHIVE] : o.localArchives,
+      ),
     limits,
     log: o.log,
   });

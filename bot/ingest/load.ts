@@ -244,7 +244,18 @@ async function followWebCopy(copy: WebCopy, origin: string, opts: LoadOptions): 
   if (copy.truncatedIds.length > 0) {
     notes.push(`ignored ${copy.truncatedIds.length} message-id(s) cut off by the page, e.g. ${copy.truncatedIds[0]}`);
   }
-  for (const id of copy.messageIds) {
+  // Follow only ids of the page's own mails and their parents: ids from links
+  // in the text often point at other threads (an older series, a discussion).
+  const own = new Set<string>();
+  for (const m of copy.messages) {
+    if (!m.messageIdSynthetic) own.add(m.messageId);
+    if (m.inReplyTo) own.add(m.inReplyTo);
+    for (const r of m.references) own.add(r);
+  }
+  const follow = copy.messageIds.filter((id) => own.has(id));
+  const linked = copy.messageIds.length - follow.length;
+  if (linked > 0) notes.push(`not following ${linked} id(s) that only appear in links on the page`);
+  for (const id of follow) {
     try {
       const r = await loadMessageId(id, opts, notes);
       return { ...r, webCopy: copy, format: "web-copy" };

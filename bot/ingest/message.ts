@@ -229,14 +229,22 @@ export function buildMessage(headers: HeaderField[], parts: BodyParts): Message 
   };
 }
 
-/** True when the bytes start like a mail header block (at least one `Name: value` line). */
+/**
+ * True when the bytes start like a mail: the first line is a header field
+ * and the block before the first empty line has at least two well-known
+ * fields. (A web page that shows a header block further down is not a mail.)
+ */
 export function looksLikeMail(bytes: Uint8Array): boolean {
-  const start = new TextDecoder("latin1").decode(bytes.subarray(0, 4096));
-  const firstLines = start.split(/\r?\n/, 40);
+  const start = new TextDecoder("latin1").decode(bytes.subarray(0, 8192));
+  const lines = start.split(/\r?\n/, 200);
+  if (!/^[\x21-\x39\x3b-\x7e]+:/.test(lines[0] ?? "")) return false;
   let known = 0;
-  for (const line of firstLines) {
+  for (const line of lines) {
     if (line === "") break;
-    if (/^(from|to|cc|subject|date|message-id|received|return-path|mime-version|in-reply-to|references|delivered-to|x-[\w-]+|dkim-signature|arc-[\w-]+|authentication-results|list-id|content-type):/i.test(line)) known++;
+    if (KNOWN_HEADER.test(line)) known++;
   }
   return known >= 2;
 }
+
+const KNOWN_HEADER =
+  /^(from|to|cc|subject|date|message-id|received|return-path|mime-version|in-reply-to|references|delivered-to|x-[\w-]+|dkim-signature|arc-[\w-]+|authentication-results|list-id|content-type):/i;

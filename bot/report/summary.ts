@@ -10,6 +10,8 @@ import type { Assembly, Series } from "../series/types.ts";
 import type { Selection } from "../series/select.ts";
 import type { Message } from "../ingest/types.ts";
 import { parseSubject } from "../series/subject.ts";
+import { parseDiff } from "../../analyzers/diff/parse.ts";
+import type { Mangled } from "../../analyzers/diff/types.ts";
 
 /** One patch as summarised. */
 export interface PatchSummary {
@@ -70,8 +72,38 @@ export interface ReviewSummary {
     versions: { version: number; messageId: string }[];
   } | null;
   otherSeries: { messageId: string; subject: string; version: number }[];
+  /**
+   * Diffs carried by mails outside the selected series (a patch the page
+   * copy lost the subject of, a lone patch): intact or mangled, with why.
+   */
+  looseDiffs: { messageId: string; subject: string; files: string[]; mangled: string | null }[];
   /** Messages that belong to no series here (discussion, replies to mails not in the input). */
   otherMessages: { messageId: string; subject: string; from: string; date: string; inReplyTo: string | null; answers: string | null }[];
+}
+
+function mangledText(m: Mangled): string {
+  return `${m.reason} (line ${m.line}: ${JSON.stringify(m.text.slice(0, 80))})`;
+}
+
+function looseDiffs(asm: Assembly, selected: Series | null) {
+  const inSeries = new Set(selected?.patches.map((p) => p.message.messageId) ?? []);
+  const out: ReviewSummary["looseDiffs"] = [];
+  const candidates = [
+    ...asm.series.filter((s) => s !== selected).flatMap((s) => s.patches.map((p) => p.message)),
+    ...asm.other,
+  ];
+  for (const m of candidates) {
+    if (inSeries.has(m.messageId)) continue;
+    const d = parseDiff(m.rawBody);
+    if (d.empty) continue;
+    out.push({
+      messageId: m.messageIdSynthetic ? "(none)" : m.messageId,
+      subject: m.subject,
+      files: d.files.map((f) => f.newPath ?? f.oldPath ?? "?"),
+      mangled: d.mangled ? mangledText(d.mangled) : null,
+    });
+  }
+  return out;
 }
 
 function summarisePatches(s: Series): PatchSummary[] {
@@ -89,9 +121,7 @@ function summarisePatches(s: Series): PatchSummary[] {
     })),
     added: p.diff.files.reduce((n, f) => n + f.added, 0),
     removed: p.diff.files.reduce((n, f) => n + f.removed, 0),
-    mangled: p.diff.mangled
-      ? `${p.diff.mangled.reason} (line ${p.diff.mangled.line}: ${JSON.stringify(p.diff.mangled.text.slice(0, 80))})`
-      : null,
+    mangled: p.diff.mangled ? mangledText(p.diff.mangled) : null,
     noDiff: p.diff.empty,
     trailers: p.meta.trailers,
     duplicates: p.duplicates,
@@ -158,6 +188,7 @@ export function summarise(load: LoadResult, asm: Assembly, sel: Selection): Revi
       subject: o.subject,
       version: o.version,
     })),
+    looseDiffs: looseDiffs(asm, s),
     otherMessages: asm.other.map((m) => ({
       messageId: m.messageIdSynthetic ? "(none)" : m.messageId,
       subject: m.subject,
@@ -220,6 +251,13 @@ export function formatSummary(r: ReviewSummary): string {
       if (m.answers) out.push(`    answers ${m.answers} (not in this input)`);
     }
     if (r.otherMessages.length > 20) out.push(`  … and ${r.otherMessages.length - 20} more`);
+  }
+  if (r.looseDiffs.length) {
+    out.push("", `diffs outside the series (${r.looseDiffs.length}):`);
+    for (const d of r.looseDiffs) {
+      out.push(`  ${d.subject || "(no subject)"}: ${d.files.join(", ") || "(no file recovered)"}`);
+      out.push(`    ${d.mangled ? "MANGLED: " + d.mangled : "intact"}`);
+    }
   }
   if (r.input.webCopy) {
     const w = r.input.webCopy;
