@@ -5,23 +5,7 @@
  */
 import { equal, match } from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-
-const MAIN = new URL("./main.ts", import.meta.url).pathname;
-
-/** Runs `review` and returns exit code, stdout, stderr. */
-export async function review(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-net", "--allow-env", "--allow-run", MAIN, "review", ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env,
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+import { review } from "./testing.ts";
 
 async function tmpFile(name: string, data: Uint8Array | string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "trampolint-bad-" });

@@ -63,8 +63,8 @@ export function assembleSeries(messages: Message[]): Assembly {
     if (!isPostingMail(it)) continue;
     const total = it.subj.total ?? 1;
     const index = it.subj.index ?? 1;
-    const anchor = findAnchor(it, byId) ?? it;
-    const key = anchor.msg.messageId;
+    const anchor = findAnchor(it, byId);
+    const key = anchor ? anchor.msg.messageId : looseKey(it, index, postings) ?? it.msg.messageId;
     let p = postings.get(key);
     if (!p) {
       p = { key, version: it.subj.version, total, cover: null, patches: new Map() };
@@ -89,7 +89,7 @@ export function assembleSeries(messages: Message[]): Assembly {
   const other: Message[] = [];
   for (const it of items) {
     if (postingOf.has(it.msg.messageId)) continue;
-    const target = nearestPosting(it.msg, byId, postingOf);
+    const target = nearestPosting(it.msg, byId, postingOf) ?? postingBySubject(it, items, postingOf);
     if (!target) {
       other.push(it.msg);
       continue;
@@ -108,6 +108,27 @@ export function assembleSeries(messages: Message[]): Assembly {
   linkVersions(series);
   series.sort((a, b) => (timeOf(a) - timeOf(b)) || a.version - b.version);
   return { series, other };
+}
+
+/** Unthreaded patches of one posting are sent within hours of each other. */
+const LOOSE_WINDOW_MS = 6 * 3600_000;
+
+/**
+ * For a patch that references no cover or sibling (sent unthreaded, or from a
+ * web copy that lost the ids): the posting by the same author with the same
+ * version, size and RFC-ness, posted close in time, that lacks this index.
+ */
+function looseKey(it: Item, index: number, postings: Map<string, Posting>): string | null {
+  for (const p of postings.values()) {
+    const first = p.cover ?? [...p.patches.values()][0]?.[0];
+    if (!first || first.msg.fromAddress !== it.msg.fromAddress) continue;
+    if (p.version !== it.subj.version || p.total !== (it.subj.total ?? 1)) continue;
+    if (first.subj.rfc !== it.subj.rfc || (index === 0 ? p.cover : p.patches.has(index))) continue;
+    const a = first.msg.time, b = it.msg.time;
+    if (a !== null && b !== null && Math.abs(a - b) > LOOSE_WINDOW_MS) continue;
+    return p.key;
+  }
+  return null;
 }
 
 function addPatch(p: Posting, index: number, it: Item) {
@@ -168,6 +189,27 @@ function nearestPosting(
       if (parent?.msg.inReplyTo) next.push(parent.msg.inReplyTo);
     }
     frontier = next;
+  }
+  return null;
+}
+
+/**
+ * Fallback for replies whose parent is not reachable by id (unthreaded
+ * replies, web copies without ids): the posting mail whose subject the
+ * reply's subject names, matched on title, version and index.
+ */
+function postingBySubject(
+  it: Item,
+  items: Item[],
+  postingOf: Map<string, Posting>,
+): { posting: Posting; id: string } | null {
+  if (!it.subj.reply || !it.subj.patch) return null;
+  const title = normaliseTitle(it.msg.subject);
+  for (const cand of items) {
+    const p = postingOf.get(cand.msg.messageId);
+    if (!p || cand.subj.version !== it.subj.version) continue;
+    if ((cand.subj.index ?? 1) !== (it.subj.index ?? 1)) continue;
+    if (normaliseTitle(cand.msg.subject) === title) return { posting: p, id: cand.msg.messageId };
   }
   return null;
 }

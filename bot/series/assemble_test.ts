@@ -151,3 +151,23 @@ Deno.test("self-references and reference cycles do not loop", () => {
   equal(asm.series.reduce((n, s) => n + s.patches.length, 0), 2);
   equal(asm.other.length, 1);
 });
+
+Deno.test("unthreaded patches of one posting group by author, version, size and time", () => {
+  const a = msg({ id: "u1@x", subject: "[PATCH v2 1/2] a", date: "Mon, 1 Jan 2024 10:00:00 +0000", body: diff("a.c") });
+  const b = msg({ id: "u2@x", subject: "[PATCH v2 2/2] b", date: "Mon, 1 Jan 2024 10:01:00 +0000", body: diff("b.c") });
+  const later = msg({ id: "u3@x", subject: "[PATCH v2 1/2] a", date: "Mon, 8 Jan 2024 10:00:00 +0000", body: diff("a.c") });
+  const other = msg({ id: "u4@x", subject: "[PATCH v2 2/2] c", from: "Bob <bob@x>", body: diff("c.c") });
+  const asm = assembleSeries([a, b, later, other]);
+  const s = asm.series.find((x) => x.messageId === "u1@x")!;
+  deepStrictEqual(s.patches.map((p) => p.message.messageId), ["u1@x", "u2@x"]);
+  deepStrictEqual(s.missing, []);
+  equal(asm.series.length, 3);
+});
+
+Deno.test("a reply without ids attaches to the patch its subject names", () => {
+  const p = msg({ id: "p@x", subject: "[PATCH v3 1/1] bpf: q", body: diff("q.c") });
+  const r = parseMessage(new TextEncoder().encode("From: R <r@x>\nSubject: Re: [PATCH v3 1/1] bpf: q\n\nok\n"));
+  const asm = assembleSeries([p, r]);
+  equal(asm.series[0].patches[0].replies.length, 1);
+  equal(asm.other.length, 0);
+});

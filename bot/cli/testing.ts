@@ -1,0 +1,49 @@
+/**
+ * Test helper: runs the CLI as a user does, in a subprocess.
+ *
+ * @module
+ */
+
+const MAIN = new URL("./main.ts", import.meta.url).pathname;
+
+/** What a CLI run produced. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `trampolint review ...args` with the permissions of `deno task review`. */
+export async function review(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-net",
+      "--allow-env",
+      "--allow-run",
+      MAIN,
+      "review",
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env,
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+/** Runs `review --json` and parses stdout, failing with stderr when the run failed. */
+export async function reviewJson(args: string[]): Promise<Record<string, unknown>> {
+  const r = await review([...args, "--json"]);
+  if (r.code !== 0) throw new Error(`review ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** The seeds directory (../shared/seeds beside the checkout). */
+export const SEEDS = new URL("../../../shared/seeds/", import.meta.url).pathname;
