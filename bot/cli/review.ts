@@ -8,6 +8,7 @@ import { DEFAULT_LIMITS } from "../ingest/types.ts";
 import { loadInput } from "../ingest/load.ts";
 import { DEFAULT_LOCAL_ARCHIVE, type LocalArchive, loadLocalArchive } from "../ingest/local_archive.ts";
 import { assembleSeries } from "../series/assemble.ts";
+import { findOtherVersions } from "../ingest/history.ts";
 import { selectSeries } from "../series/select.ts";
 import { formatSummary, type ReviewSummary, summarise } from "../report/summary.ts";
 
@@ -43,24 +44,38 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   };
   let local: Promise<LocalArchive> | null = null;
   const started = performance.now();
-  const load = await loadInput(o.input, {
-    archive: o.archiveUrl === null ? null : {
-      inboxUrl: o.archiveUrl,
-      timeoutMs: o.timeoutMs,
-      retries: o.retries,
-      limits,
-      onRetry: (n, why, delay) => o.log(`retry ${n} in ${delay} ms: ${why}`),
-    },
-    local: () =>
-      local ??= loadLocalArchive(
-        o.embedded ? [...o.localArchives, DEFAULT_LOCAL_ARCHIVE] : o.localArchives,
-      ),
+  const archive = o.archiveUrl === null ? null : {
+    inboxUrl: o.archiveUrl,
+    timeoutMs: o.timeoutMs,
+    retries: o.retries,
     limits,
-    log: o.log,
-  });
+    onRetry: (n: number, why: string, delay: number) => o.log(`retry ${n} in ${delay} ms: ${why}`),
+  };
+  const localArchive = () =>
+    local ??= loadLocalArchive(
+      o.embedded ? [...o.localArchives, DEFAULT_LOCAL_ARCHIVE] : o.localArchives,
+    );
+  const load = await loadInput(o.input, { archive, local: localArchive, limits, log: o.log });
   o.log(`read ${load.messages.length} message(s) in ${Math.round(performance.now() - started)} ms`);
-  const asm = assembleSeries(load.messages);
-  const sel = selectSeries(asm, load.focus, o.version);
+  let asm = assembleSeries(load.messages);
+  let sel = selectSeries(asm, load.focus, o.version);
+  // b4 posts each version as its own thread: look for the others so vN links to vN-1.
+  if (sel.series && (sel.series.version > 1 || o.version !== null)) {
+    const s = sel.series;
+    const known = new Set(load.messages.map((m) => m.messageId));
+    const more = await findOtherVersions(
+      { title: s.title, authorAddress: s.authorAddress, changeId: s.changeId, version: s.version },
+      await localArchive(),
+      archive,
+      known,
+    );
+    load.notes.push(...more.notes);
+    if (more.messages.length > 0) {
+      load.messages.push(...more.messages);
+      asm = assembleSeries(load.messages);
+      sel = selectSeries(asm, load.focus ?? s.messageId, o.version);
+    }
+  }
   const summary = summarise(load, asm, sel);
   const versionMissing = o.version !== null && sel.series === null && asm.series.length > 0;
   return { summary, text: formatSummary(summary), exitCode: versionMissing ? 2 : 0 };

@@ -73,8 +73,8 @@ export interface ReviewSummary {
   } | null;
   otherSeries: { messageId: string; subject: string; version: number }[];
   /**
-   * Diffs carried by mails outside the selected series (a patch the page
-   * copy lost the subject of, a lone patch): intact or mangled, with why.
+   * Diffs carried by mails outside every series (a patch whose subject a
+   * page copy lost, a diff posted in a reply): intact or mangled, with why.
    */
   looseDiffs: { messageId: string; subject: string; files: string[]; mangled: string | null }[];
   /** Messages that belong to no series here (discussion, replies to mails not in the input). */
@@ -85,15 +85,9 @@ function mangledText(m: Mangled): string {
   return `${m.reason} (line ${m.line}: ${JSON.stringify(m.text.slice(0, 80))})`;
 }
 
-function looseDiffs(asm: Assembly, selected: Series | null) {
-  const inSeries = new Set(selected?.patches.map((p) => p.message.messageId) ?? []);
+function looseDiffs(asm: Assembly) {
   const out: ReviewSummary["looseDiffs"] = [];
-  const candidates = [
-    ...asm.series.filter((s) => s !== selected).flatMap((s) => s.patches.map((p) => p.message)),
-    ...asm.other,
-  ];
-  for (const m of candidates) {
-    if (inSeries.has(m.messageId)) continue;
+  for (const m of asm.other) {
     const d = parseDiff(m.rawBody);
     if (d.empty) continue;
     out.push({
@@ -188,7 +182,7 @@ export function summarise(load: LoadResult, asm: Assembly, sel: Selection): Revi
       subject: o.subject,
       version: o.version,
     })),
-    looseDiffs: looseDiffs(asm, s),
+    looseDiffs: looseDiffs(asm),
     otherMessages: asm.other.map((m) => ({
       messageId: m.messageIdSynthetic ? "(none)" : m.messageId,
       subject: m.subject,
