@@ -5,7 +5,9 @@ import { bigPatch } from "./testdata.ts";
 const text = bigPatch();
 
 Deno.bench({
-  name: `diff: parse a ${(text.length / 1e6).toFixed(1)} MB patch (${text.split("diff --git ").length - 1} files)`,
+  name: `diff: parse a ${(text.length / 1e6).toFixed(1)} MB patch (${
+    text.split("diff --git ").length - 1
+  } files)`,
   fn() {
     parseDiff(text);
   },

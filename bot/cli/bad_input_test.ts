@@ -40,7 +40,10 @@ Deno.test("1 GiB decompression bomb", async () => {
 });
 
 Deno.test("a non-mail file", async () => {
-  const r = await review([await tmpFile("picture.png", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3])), "--offline"]);
+  const r = await review([
+    await tmpFile("picture.png", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3])),
+    "--offline",
+  ]);
   equal(r.code, 2);
   match(r.stderr, /is not mail/);
 });
@@ -64,11 +67,16 @@ Deno.test("bad options are usage errors", async () => {
 });
 
 Deno.test("a thread with 5000 messages is read whole", async () => {
-  let box = "From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: A <a@x>\nSubject: [PATCH 0/1] big\nDate: Mon, 1 Jan 2024 10:00:00 +0000\nMessage-ID: <root@x>\n\ncover\n\n";
-  box += "From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: A <a@x>\nSubject: [PATCH 1/1] big\nDate: Mon, 1 Jan 2024 10:01:00 +0000\nMessage-ID: <p1@x>\nIn-Reply-To: <root@x>\nReferences: <root@x>\n\n" +
+  let box =
+    "From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: A <a@x>\nSubject: [PATCH 0/1] big\nDate: Mon, 1 Jan 2024 10:00:00 +0000\nMessage-ID: <root@x>\n\ncover\n\n";
+  box +=
+    "From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: A <a@x>\nSubject: [PATCH 1/1] big\nDate: Mon, 1 Jan 2024 10:01:00 +0000\nMessage-ID: <p1@x>\nIn-Reply-To: <root@x>\nReferences: <root@x>\n\n" +
     "---\ndiff --git a/f.c b/f.c\n--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-a\n+b\n\n";
   for (let i = 0; i < 4998; i++) {
-    box += `From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: R <r@x>\nSubject: Re: [PATCH 1/1] big\nDate: Mon, 1 Jan 2024 11:00:00 +0000\nMessage-ID: <r${i}@x>\nIn-Reply-To: <${i % 7 === 0 ? "p1" : `r${i - 1}`}@x>\nReferences: <root@x> <p1@x>\n\n>From quoted\nok\n\n`;
+    box +=
+      `From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: R <r@x>\nSubject: Re: [PATCH 1/1] big\nDate: Mon, 1 Jan 2024 11:00:00 +0000\nMessage-ID: <r${i}@x>\nIn-Reply-To: <${
+        i % 7 === 0 ? "p1" : `r${i - 1}`
+      }@x>\nReferences: <root@x> <p1@x>\n\n>From quoted\nok\n\n`;
   }
   const r = await review([await tmpFile("big.mbox", box), "--offline", "--json"]);
   equal(r.code, 0, r.stderr);
@@ -79,7 +87,12 @@ Deno.test("a thread with 5000 messages is read whole", async () => {
 });
 
 Deno.test("more messages than --max-messages", async () => {
-  const r = await review([await tmpFile("many.mbox", mail(1).repeat(1) + mail(2) + mail(3)), "--offline", "--max-messages", "2"]);
+  const r = await review([
+    await tmpFile("many.mbox", mail(1).repeat(1) + mail(2) + mail(3)),
+    "--offline",
+    "--max-messages",
+    "2",
+  ]);
   equal(r.code, 2);
   match(r.stderr, /more than 2 messages/);
 });

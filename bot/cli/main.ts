@@ -99,18 +99,24 @@ async function reviewCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (parsed.positionals.length !== 1) {
-    throw new UsageError("review takes exactly one message-id, file, directory or URL (see --help)");
+    throw new UsageError(
+      "review takes exactly one message-id, file, directory or URL (see --help)",
+    );
   }
   const num = (name: string, raw: string | undefined, def: number) => {
     if (raw === undefined) return def;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} wants a non-negative number, got '${raw}'`);
+    if (!Number.isFinite(n) || n < 0) {
+      throw new UsageError(`--${name} wants a non-negative number, got '${raw}'`);
+    }
     return n;
   };
   const result = await runReview({
     input: parsed.positionals[0],
     version: v.version === undefined ? null : num("version", v.version, 1),
-    archiveUrl: v.offline ? null : (v.archive ?? Deno.env.get("TRAMPOLINT_ARCHIVE") ?? "https://lore.kernel.org/all/"),
+    archiveUrl: v.offline
+      ? null
+      : (v.archive ?? Deno.env.get("TRAMPOLINT_ARCHIVE") ?? "https://lore.kernel.org/all/"),
     localArchives: v["local-archive"] ?? [],
     embedded: !v["no-embedded"],
     timeoutMs: num("timeout", v.timeout, 30) * 1000,

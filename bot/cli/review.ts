@@ -6,7 +6,11 @@
 
 import { DEFAULT_LIMITS } from "../ingest/types.ts";
 import { loadInput } from "../ingest/load.ts";
-import { DEFAULT_LOCAL_ARCHIVE, type LocalArchive, loadLocalArchive } from "../ingest/local_archive.ts";
+import {
+  DEFAULT_LOCAL_ARCHIVE,
+  loadLocalArchive,
+  type LocalArchive,
+} from "../ingest/local_archive.ts";
 import { assembleSeries } from "../series/assemble.ts";
 import { findOtherVersions } from "../ingest/history.ts";
 import { selectSeries } from "../series/select.ts";
@@ -60,8 +64,10 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   let asm = assembleSeries(load.messages);
   let sel = selectSeries(asm, load.focus, o.version);
   // b4 posts each version as its own thread: look for the others so vN links to vN-1.
-  if (sel.series && (sel.series.version > 1 || o.version !== null)) {
-    const s = sel.series;
+  const head = sel.series ??
+    (o.version !== null ? selectSeries(asm, load.focus, null).series : null);
+  if (head && (head.version > 1 || o.version !== null)) {
+    const s = head;
     const known = new Set(load.messages.map((m) => m.messageId));
     const more = await findOtherVersions(
       { title: s.title, authorAddress: s.authorAddress, changeId: s.changeId, version: s.version },

@@ -19,13 +19,21 @@ Deno.test("seed 000 (patchwork page): the RFC v1 cover letter, its id, patches n
   equal(j.input.webCopy.messageIds[0], "20250411-many_args_arm64-v1-0-0a32fe72339e@bootlin.com");
   equal(j.series.messageId, "20250411-many_args_arm64-v1-0-0a32fe72339e@bootlin.com");
   equal(j.series.title, "bpf, arm64: support up to 12 arguments");
-  deepStrictEqual([j.series.version, j.series.rfc, j.series.tree, j.series.total], [1, true, "bpf-next", 4]);
+  deepStrictEqual([j.series.version, j.series.rfc, j.series.tree, j.series.total], [
+    1,
+    true,
+    "bpf-next",
+    4,
+  ]);
   equal(j.series.baseCommit, "91e7eb701b4bc389e7ddfd80ef6e82d1a6d2d368");
   equal(j.series.changeId, "20250220-many_args_arm64-8bd3747e6948");
   equal(j.series.hasCover, true);
   deepStrictEqual(j.series.missing, [1, 2, 3, 4]);
   match(j.series.author, /Alexis Lothoré/);
-  ok(j.input.notes.some((n: string) => /not following 2 id\(s\)/.test(n)), "ids in links are not followed");
+  ok(
+    j.input.notes.some((n: string) => /not following 2 id\(s\)/.test(n)),
+    "ids in links are not followed",
+  );
 });
 
 Deno.test("seed 001 (flattened lore thread): two patches, both diffs mangled (flattened), ids cut off", async () => {
@@ -44,7 +52,9 @@ Deno.test("seed 001 (flattened lore thread): two patches, both diffs mangled (fl
     ["arch/arm64/net/bpf_jit_comp.c"],
     ["tools/testing/selftests/bpf/DENYLIST.aarch64"],
   ]);
-  for (const p of j.series.patches) match(p.mangled, /^lines flattened: diff header.*lost its newlines/);
+  for (const p of j.series.patches) {
+    match(p.mangled, /^lines flattened: diff header.*lost its newlines/);
+  }
   equal(j.series.patches[1].files[0].change, "delete");
   equal(j.series.replies, 5, "Will, Alexis, Will, Alexei, Alexis answer patch 1/2");
   equal(j.series.patches[0].replies, 5);
@@ -72,9 +82,15 @@ Deno.test("seed 003 (flattened raw mail): a reply to patch 03/10, thread ids fro
   ]);
   ok(j.input.webCopy.damage.some((d: string) => /Message-ID header is empty/.test(d)));
   equal(j.series, null);
-  equal(j.otherMessages[0].subject, "Re: [PATCH bpf-next 03/10] bpf: Support stack arguments for bpf functions");
+  equal(
+    j.otherMessages[0].subject,
+    "Re: [PATCH bpf-next 03/10] bpf: Support stack arguments for bpf functions",
+  );
   equal(j.otherMessages[0].inReplyTo, "20260402012742.3917613-1-yonghong.song@linux.dev");
-  equal(j.otherMessages[0].answers, 'patch 3/10 v1 of "bpf: Support stack arguments for bpf functions"');
+  equal(
+    j.otherMessages[0].answers,
+    'patch 3/10 v1 of "bpf: Support stack arguments for bpf functions"',
+  );
   deepStrictEqual(j.looseDiffs, [], "the quoted diff (>>) is not a patch");
 });
 
@@ -89,5 +105,8 @@ Deno.test("seed 004 (public-inbox page): Mark Rutland's reply, its ids, a 30-lin
   equal(j.series, null);
   equal(j.otherMessages[0].messageId, "Yp4s7eNGvb2CNtPp@FVFF77S0Q05N.cambridge.arm.com");
   equal(j.otherMessages[0].from, "Mark Rutland <mark.rutland@arm.com>");
-  equal(j.otherMessages[0].answers, 'patch 1/6 v5 of "arm64: ftrace: Add ftrace direct call support"');
+  equal(
+    j.otherMessages[0].answers,
+    'patch 1/6 v5 of "arm64: ftrace: Add ftrace direct call support"',
+  );
 });

@@ -29,7 +29,8 @@ export interface ArchiveOptions {
 }
 
 /** The User-Agent we send: a bot should say who it is and where to complain. */
-export const USER_AGENT = "trampolint/0.1 (+https://github.com/trampolint; BPF trampoline review bot)";
+export const USER_AGENT =
+  "trampolint/0.1 (+https://github.com/trampolint; BPF trampoline review bot)";
 
 /**
  * Escapes a message-id for a URL path exactly as public-inbox does
@@ -101,7 +102,9 @@ async function request(
       await res.body?.cancel();
       lastError = `HTTP ${res.status} from ${url}`;
       const retryAfter = Number(res.headers.get("retry-after"));
-      if (Number.isFinite(retryAfter) && retryAfter > 0) delay = Math.min(retryAfter * 1000, 60_000);
+      if (Number.isFinite(retryAfter) && retryAfter > 0) {
+        delay = Math.min(retryAfter * 1000, 60_000);
+      }
       continue;
     }
     try {
@@ -160,7 +163,10 @@ export async function fetchThread(opts: ArchiveOptions, messageId: string): Prom
   const url = `${inboxBase(opts)}${escapeMessageId(messageId)}/t.mbox.gz`;
   const res = await request(opts, url, "GET");
   if (res.status === 404 || res.status === 410) {
-    throw new IngestError(`message-id <${normaliseMessageId(messageId)}> is not in ${opts.inboxUrl}`, "not-found");
+    throw new IngestError(
+      `message-id <${normaliseMessageId(messageId)}> is not in ${opts.inboxUrl}`,
+      "not-found",
+    );
   }
   if (res.status !== 200) throw new IngestError(`HTTP ${res.status} for ${url}`, "network");
   return await maybeGunzip(opts, res.bytes);
@@ -171,7 +177,10 @@ export async function fetchRaw(opts: ArchiveOptions, messageId: string): Promise
   const url = `${inboxBase(opts)}${escapeMessageId(messageId)}/raw`;
   const res = await request(opts, url, "GET");
   if (res.status === 404 || res.status === 410) {
-    throw new IngestError(`message-id <${normaliseMessageId(messageId)}> is not in ${opts.inboxUrl}`, "not-found");
+    throw new IngestError(
+      `message-id <${normaliseMessageId(messageId)}> is not in ${opts.inboxUrl}`,
+      "not-found",
+    );
   }
   if (res.status !== 200) throw new IngestError(`HTTP ${res.status} for ${url}`, "network");
   return res.bytes;
@@ -255,7 +264,9 @@ export function parseAtom(xml: string): AtomEntry[] {
 /** Fetches any URL with the same timeouts, retries and caps (patchwork mbox links, raw patches). */
 export async function fetchUrl(opts: ArchiveOptions, url: string): Promise<Uint8Array> {
   const res = await request(opts, url, "GET");
-  if (res.status === 404 || res.status === 410) throw new IngestError(`${url}: not found (HTTP ${res.status})`, "not-found");
+  if (res.status === 404 || res.status === 410) {
+    throw new IngestError(`${url}: not found (HTTP ${res.status})`, "not-found");
+  }
   if (res.status !== 200) throw new IngestError(`HTTP ${res.status} for ${url}`, "network");
   return res.bytes;
 }

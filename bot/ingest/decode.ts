@@ -149,41 +149,46 @@ export function decodeEncodedWords(value: string): string {
 
 /**
  * Undoes format=flowed (RFC 3676 §4): a line ending in a space continues on
- * the next line of the same quote depth; a leading space is stuffing. The
- * signature separator "-- " is never flowed.
+ * the next line of the same quote depth. A joined paragraph keeps the quote
+ * prefix its first line was written with (`> `, `>>`), so unjoined lines
+ * come out exactly as sent. The signature separator "-- " is never flowed.
  */
 export function decodeFlowed(text: string, delSp: boolean): string {
   const lines = text.split("\n");
   const out: string[] = [];
   let current: string | null = null;
   let currentDepth = -1;
+  let prefix = "";
   for (let raw of lines) {
     if (raw.endsWith("\r")) raw = raw.slice(0, -1);
     let depth = 0;
     while (depth < raw.length && raw[depth] === ">") depth++;
     let content = raw.slice(depth);
-    if (content.startsWith(" ")) content = content.slice(1);
+    let stuffing = "";
+    if (content.startsWith(" ")) {
+      // Space-stuffing (§4.4): removed from unquoted lines; after quote marks
+      // it is the conventional separator, kept in the prefix.
+      content = content.slice(1);
+      if (depth > 0) stuffing = " ";
+    }
     const isSig = content === "-- ";
     const soft = !isSig && content.endsWith(" ");
     if (current !== null && depth === currentDepth) {
       current += content;
     } else {
-      if (current !== null) out.push(quotePrefix(currentDepth) + current);
+      if (current !== null) out.push(prefix + current);
       current = content;
       currentDepth = depth;
+      prefix = raw.slice(0, depth) + stuffing;
     }
     if (soft) {
       if (delSp) current = current.slice(0, -1);
     } else {
-      out.push(quotePrefix(currentDepth) + current);
+      out.push(prefix + current);
       current = null;
       currentDepth = -1;
     }
   }
-  if (current !== null) out.push(quotePrefix(currentDepth) + current);
+  if (current !== null) out.push(prefix + current);
   return out.join("\n");
-}
-
-function quotePrefix(depth: number): string {
-  return depth > 0 ? ">".repeat(depth) + " " : "";
 }

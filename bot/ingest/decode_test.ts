@@ -11,7 +11,10 @@ const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
 Deno.test("quoted-printable: soft breaks, hex escapes, literal '='", () => {
-  equal(dec(decodeQuotedPrintable(enc("Alexis Lothor=C3=A9 wrote a very long li=\nne\n"))), "Alexis Lothoré wrote a very long line\n");
+  equal(
+    dec(decodeQuotedPrintable(enc("Alexis Lothor=C3=A9 wrote a very long li=\nne\n"))),
+    "Alexis Lothoré wrote a very long line\n",
+  );
   equal(dec(decodeQuotedPrintable(enc("a=3Db x=\r\ny"))), "a=b xy");
   equal(dec(decodeQuotedPrintable(enc("if (x =y) ="))), "if (x =y) =");
 });
@@ -30,7 +33,9 @@ Deno.test("charsets: declared latin-1, undeclared utf-8, unknown label", () => {
 
 Deno.test("RFC 2047 encoded words, adjacent words joined", () => {
   equal(
-    decodeEncodedWords("=?utf-8?q?Alexis_Lothor=C3=A9_=28eBPF_Foundation=29?= <alexis.lothore@bootlin.com>"),
+    decodeEncodedWords(
+      "=?utf-8?q?Alexis_Lothor=C3=A9_=28eBPF_Foundation=29?= <alexis.lothore@bootlin.com>",
+    ),
     "Alexis Lothoré (eBPF Foundation) <alexis.lothore@bootlin.com>",
   );
   equal(decodeEncodedWords("=?UTF-8?B?SGVsbG8g?= =?UTF-8?B?d29ybGQ=?="), "Hello world");

@@ -28,7 +28,9 @@ export function gunzipCapped(bytes: Uint8Array, maxBytes: number): Promise<Uint8
     if (e instanceof RangeError || /maxOutputLength|larger than/i.test(why)) {
       return Promise.reject(
         new IngestError(
-          `gzip expands beyond ${formatBytes(maxBytes)} (decompression cap); refusing to read further`,
+          `gzip expands beyond ${
+            formatBytes(maxBytes)
+          } (decompression cap); refusing to read further`,
           "too-large",
         ),
       );

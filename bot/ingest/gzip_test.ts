@@ -3,7 +3,9 @@ import { gzipSync } from "node:zlib";
 import { gunzipCapped, isGzip } from "./gzip.ts";
 
 async function gzip(data: Uint8Array): Promise<Uint8Array> {
-  const s = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));
+  const s = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new CompressionStream("gzip"),
+  );
   return new Uint8Array(await new Response(s).arrayBuffer());
 }
 

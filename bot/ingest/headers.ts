@@ -116,7 +116,10 @@ export function parseAddress(raw: string): Address {
   const text = decodeEncodedWords(raw).trim();
   // Fast path for the common `Name <a@b>` with nothing to unquote.
   const lt = text.indexOf("<");
-  if (lt > 0 && text.endsWith(">") && !/["()\\\s]{2}|["()\\]/.test(text) && text.indexOf("<", lt + 1) < 0) {
+  if (
+    lt > 0 && text.endsWith(">") && !/["()\\\s]{2}|["()\\]/.test(text) &&
+    text.indexOf("<", lt + 1) < 0
+  ) {
     const addr = text.slice(lt + 1, -1).trim();
     return { display: `${text.slice(0, lt).trim()} <${addr}>`, address: addr.toLowerCase() };
   }

@@ -55,7 +55,9 @@ export async function findOtherVersions(
           const found = splitMbox(mbox).messages.map(parseMessage)
             .filter((m) => normaliseTitle(m.subject) === title);
           add(found);
-          notes.push(`searched ${archive.inboxUrl} for other versions: ${found.length} posting mail(s)`);
+          notes.push(
+            `searched ${archive.inboxUrl} for other versions: ${found.length} posting mail(s)`,
+          );
         }
       } catch (e) {
         if (!(e instanceof IngestError)) throw e;

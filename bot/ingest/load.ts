@@ -86,7 +86,10 @@ export async function loadInput(input: string, opts: LoadOptions): Promise<LoadR
 async function readCapped(path: string, max: number): Promise<Uint8Array> {
   const st = await Deno.stat(path);
   if (st.size > max) {
-    throw new IngestError(`${path} is ${st.size} bytes, over the ${max}-byte input cap`, "too-large");
+    throw new IngestError(
+      `${path} is ${st.size} bytes, over the ${max}-byte input cap`,
+      "too-large",
+    );
   }
   return await Deno.readFile(path);
 }
@@ -101,12 +104,17 @@ export async function loadBytes(
   let bytes = input;
   if (bytes.length === 0) throw new IngestError(`${origin} is empty`, "empty");
   if (isGzip(bytes)) bytes = await gunzipCapped(bytes, limits.maxDecompressedBytes);
-  if (bytes.length === 0 || /^\s*$/.test(new TextDecoder().decode(bytes.subarray(0, 4096))) && bytes.length < 4096) {
+  if (
+    bytes.length === 0 ||
+    /^\s*$/.test(new TextDecoder().decode(bytes.subarray(0, 4096))) && bytes.length < 4096
+  ) {
     throw new IngestError(`${origin} holds no data`, "empty");
   }
   if (looksLikeMbox(bytes)) {
     const split = splitMbox(bytes, "auto", limits.maxMessages);
-    if (split.messages.length === 0) throw new IngestError(`${origin}: mbox without messages`, "empty");
+    if (split.messages.length === 0) {
+      throw new IngestError(`${origin}: mbox without messages`, "empty");
+    }
     const messages = split.messages.map(parseMessage);
     return { messages, origin, format: split.format, focus: null, webCopy: null, notes: [] };
   }
@@ -132,13 +140,18 @@ export async function loadBytes(
 
 async function loadDir(dir: string, opts: LoadOptions): Promise<LoadResult> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  const names = [...Deno.readDirSync(dir)].filter((e) => e.isFile && /\.(eml|msg|patch|txt)$/i.test(e.name))
+  const names = [...Deno.readDirSync(dir)].filter((e) =>
+    e.isFile && /\.(eml|msg|patch|txt)$/i.test(e.name)
+  )
     .map((e) => e.name).sort();
   if (names.length === 0) {
     throw new IngestError(`${dir} holds no .eml, .msg, .patch or .txt files`, "empty");
   }
   if (names.length > limits.maxMessages) {
-    throw new IngestError(`${dir} holds ${names.length} files, over the ${limits.maxMessages} limit`, "too-large");
+    throw new IngestError(
+      `${dir} holds ${names.length} files, over the ${limits.maxMessages} limit`,
+      "too-large",
+    );
   }
   const messages: Message[] = [];
   const notes: string[] = [];
@@ -150,7 +163,9 @@ async function loadDir(dir: string, opts: LoadOptions): Promise<LoadResult> {
     }
     messages.push(parseMessage(bytes));
   }
-  if (messages.length === 0) throw new IngestError(`${dir}: none of the files is a mail`, "not-mail");
+  if (messages.length === 0) {
+    throw new IngestError(`${dir}: none of the files is a mail`, "not-mail");
+  }
   return { messages, origin: dir, format: "eml-dir", focus: null, webCopy: null, notes };
 }
 
@@ -207,7 +222,7 @@ export function parseArchiveUrl(url: string): { inboxUrl: string; messageId: str
     } catch {
       continue;
     }
-    if (seg.includes("@") && !seg.includes("/")) {
+    if (seg.includes("@")) {
       const inbox = segs.slice(0, i).join("/");
       return { inboxUrl: `${u.origin}/${inbox ? inbox + "/" : "all/"}`, messageId: seg };
     }
@@ -238,11 +253,19 @@ async function loadUrl(url: string, opts: LoadOptions): Promise<LoadResult> {
 }
 
 /** Follows what a web copy points at, keeping the page's own text as the fallback. */
-async function followWebCopy(copy: WebCopy, origin: string, opts: LoadOptions): Promise<LoadResult> {
+async function followWebCopy(
+  copy: WebCopy,
+  origin: string,
+  opts: LoadOptions,
+): Promise<LoadResult> {
   const notes = [`${origin} is a ${copy.kind} web copy (${copy.evidence})`];
   for (const d of copy.damage) notes.push(`page damage: ${d}`);
   if (copy.truncatedIds.length > 0) {
-    notes.push(`ignored ${copy.truncatedIds.length} message-id(s) cut off by the page, e.g. ${copy.truncatedIds[0]}`);
+    notes.push(
+      `ignored ${copy.truncatedIds.length} message-id(s) cut off by the page, e.g. ${
+        copy.truncatedIds[0]
+      }`,
+    );
   }
   // Follow only ids of the page's own mails and their parents: ids from links
   // in the text often point at other threads (an older series, a discussion).
@@ -311,7 +334,11 @@ async function searchBySubject(
       const hit = messages.find((m) => normaliseTitle(m.subject) === want);
       if (!hit) continue;
       notes.push(`no usable message-id; found "${subject}" by searching ${opts.archive.inboxUrl}`);
-      return { messages: threadOf(indexMessages(messages), hit.messageId), origin: opts.archive.inboxUrl, focus: hit.messageId };
+      return {
+        messages: threadOf(indexMessages(messages), hit.messageId),
+        origin: opts.archive.inboxUrl,
+        focus: hit.messageId,
+      };
     } catch (e) {
       if (!(e instanceof IngestError)) throw e;
       notes.push(`archive search failed: ${e.message}`);

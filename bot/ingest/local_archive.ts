@@ -51,7 +51,11 @@ export function localThread(archive: LocalArchive, messageId: string): Message[]
  * Message-ids of posting mails whose normalised title equals one of
  * `titles` (and, when given, whose author matches one of `authors`).
  */
-export function findByTitle(archive: LocalArchive, titles: string[], authors: string[] = []): string[] {
+export function findByTitle(
+  archive: LocalArchive,
+  titles: string[],
+  authors: string[] = [],
+): string[] {
   const wanted = new Set(titles.map((t) => normaliseTitle(t)));
   const who = authors.map((a) => a.toLowerCase());
   const hits: string[] = [];

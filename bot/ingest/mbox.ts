@@ -93,7 +93,9 @@ export function splitMbox(
       e--;
       if (text.charCodeAt(e - 1) === CR) e--;
     }
-    const mail = fmt === "mboxrd" ? unescapeMboxrd(text, bodyStart + 1, e) : text.slice(bodyStart + 1, e);
+    const mail = fmt === "mboxrd"
+      ? unescapeMboxrd(text, bodyStart + 1, e)
+      : text.slice(bodyStart + 1, e);
     messages.push({ text: mail, binary });
   }
   return { format: fmt, messages };

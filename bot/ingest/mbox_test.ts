@@ -8,7 +8,8 @@ const mail = (id: string, body: string) =>
   `From: A <a@example.org>\nSubject: s ${id}\nMessage-ID: <${id}@x>\n\n${body}`;
 
 Deno.test("mboxrd: separators, one level of >From unescaped", () => {
-  const box = `From mboxrd@z Thu Jan  1 00:00:00 1970\n${mail("1", ">From here\n>>From there\n")}\n` +
+  const box =
+    `From mboxrd@z Thu Jan  1 00:00:00 1970\n${mail("1", ">From here\n>>From there\n")}\n` +
     `From mboxrd@z Thu Jan  1 00:00:00 1970\n${mail("2", "x\n")}\n`;
   const r = splitMbox(enc(box));
   equal(r.format, "mboxrd");
@@ -19,7 +20,10 @@ Deno.test("mboxrd: separators, one level of >From unescaped", () => {
 });
 
 Deno.test("mboxo: bodies left as they are, CRLF tolerated", () => {
-  const box = `From a@b Mon Jan  1 00:00:00 2024\r\n${mail("1", ">From kept\n").replaceAll("\n", "\r\n")}\r\n` +
+  const box =
+    `From a@b Mon Jan  1 00:00:00 2024\r\n${
+      mail("1", ">From kept\n").replaceAll("\n", "\r\n")
+    }\r\n` +
     `From a@b Mon Jan  1 00:00:00 2024\r\n${mail("2", "y\n").replaceAll("\n", "\r\n")}`;
   const r = splitMbox(enc(box));
   equal(r.format, "mboxo");
@@ -36,7 +40,10 @@ Deno.test("message cap and non-mbox input give clear errors", () => {
   const one = `From mboxrd@z Thu Jan  1 00:00:00 1970\n${mail("n", "b\n")}\n`;
   throws(() => splitMbox(enc(one.repeat(5)), "auto", 3), /more than 3 messages/);
   throws(() => splitMbox(enc("hello")), /not an mbox/);
-  equal(looksLikeMbox(enc("From mboxrd@z Thu Jan 1 00:00:00 1970 Received: from x Subject: flattened")), false);
+  equal(
+    looksLikeMbox(enc("From mboxrd@z Thu Jan 1 00:00:00 1970 Received: from x Subject: flattened")),
+    false,
+  );
 });
 
 Deno.test("separator blank line is not part of the message", () => {

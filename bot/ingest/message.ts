@@ -60,7 +60,9 @@ function splitHeaderBody(text: string): { head: string; body: string } {
   const lf = text.indexOf("\n\n");
   const crlf = text.indexOf("\n\r\n");
   if (lf < 0 && crlf < 0) return { head: text, body: "" };
-  if (crlf < 0 || (lf >= 0 && lf < crlf)) return { head: text.slice(0, lf), body: text.slice(lf + 2) };
+  if (crlf < 0 || (lf >= 0 && lf < crlf)) {
+    return { head: text.slice(0, lf), body: text.slice(lf + 2) };
+  }
   return { head: text.slice(0, crlf), body: text.slice(crlf + 3) };
 }
 
@@ -114,7 +116,7 @@ function splitMultipart(text: string, boundary: string): string[] {
   return parts;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Transfer- and charset-decodes one leaf's text. */
 function decodeLeaf(leaf: Leaf, binary: boolean): { text: string; size: number } {

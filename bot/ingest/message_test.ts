@@ -6,7 +6,7 @@ const enc = (s: string) => new TextEncoder().encode(s);
 Deno.test("headers: folded, encoded words, ids, addresses, date", () => {
   const m = parseMessage(enc(
     "From: =?utf-8?q?Alexis_Lothor=C3=A9?= <alexis.lothore@bootlin.com>\n" +
-      "To: bpf@vger.kernel.org,\n  \"Doe, Jane\" <jane@example.org>\n" +
+      'To: bpf@vger.kernel.org,\n  "Doe, Jane" <jane@example.org>\n' +
       "Subject: [PATCH bpf-next 1/2] bpf: a\n very long subject\n" +
       "Date: Wed, 09 Jul 2025 10:36:55 +0200\n" +
       "Message-ID: <20250709-x-v1-1-abc@bootlin.com>\n" +
@@ -39,7 +39,11 @@ Deno.test("base64 patch body and latin-1 charset", () => {
     `From: a@b\nSubject: [PATCH] x\nContent-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: base64\n\n${b64}\n`,
   ));
   equal(m.rawBody, "diff --git a/x b/x\n");
-  const bytes = new Uint8Array([...enc("From: a@b\nContent-Type: text/plain; charset=ISO-8859-1\n\nCc: Jos"), 0xe9, 10]);
+  const bytes = new Uint8Array([
+    ...enc("From: a@b\nContent-Type: text/plain; charset=ISO-8859-1\n\nCc: Jos"),
+    0xe9,
+    10,
+  ]);
   equal(parseMessage(bytes).body, "Cc: José\n");
 });
 

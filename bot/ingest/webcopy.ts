@@ -957,7 +957,9 @@ function readPipermail(text: string): WebCopy | null {
     "pipermail shows no Message-ID, In-Reply-To or recipients; the sender address was obfuscated ('at')",
   ];
   if (isReply) {
-    damage.push("the page shows the subject without 'Re:'; the mail opens by quoting, so it is taken as a reply");
+    damage.push(
+      "the page shows the subject without 'Re:'; the mail opens by quoting, so it is taken as a reply",
+    );
   }
   if (!date) damage.push(`the date "${dateText}" has no known time zone and was left out`);
   const links = idsFromLinks(body);

@@ -78,7 +78,14 @@ export interface ReviewSummary {
    */
   looseDiffs: { messageId: string; subject: string; files: string[]; mangled: string | null }[];
   /** Messages that belong to no series here (discussion, replies to mails not in the input). */
-  otherMessages: { messageId: string; subject: string; from: string; date: string; inReplyTo: string | null; answers: string | null }[];
+  otherMessages: {
+    messageId: string;
+    subject: string;
+    from: string;
+    date: string;
+    inReplyTo: string | null;
+    answers: string | null;
+  }[];
 }
 
 function mangledText(m: Mangled): string {
@@ -128,7 +135,9 @@ function answers(m: Message): string | null {
   const s = parseSubject(m.subject);
   if (!s.reply || !s.patch) return null;
   const n = s.index !== null ? ` ${s.index}/${s.total}` : "";
-  return `${s.index === 0 ? "cover letter" : "patch"}${s.index === 0 ? "" : n} v${s.version} of "${s.title}"`;
+  return `${s.index === 0 ? "cover letter" : "patch"}${
+    s.index === 0 ? "" : n
+  } v${s.version} of "${s.title}"`;
 }
 
 /** Builds the summary from the stages' outputs. */
@@ -209,7 +218,11 @@ export function formatSummary(r: ReviewSummary): string {
     out.push(`version:  v${s.version}${flags.length ? " (" + flags.join(", ") + ")" : ""}`);
     out.push(`author:   ${s.author}`);
     out.push(`date:     ${s.date}`);
-    out.push(`msgid:    <${s.messageId}>${s.hasCover ? " (cover letter)" : " (first patch; no cover letter)"}`);
+    out.push(
+      `msgid:    <${s.messageId}>${
+        s.hasCover ? " (cover letter)" : " (first patch; no cover letter)"
+      }`,
+    );
     out.push(`base:     ${s.baseCommit ?? "(no base-commit)"}`);
     if (s.changeId) out.push(`change-id: ${s.changeId}`);
     out.push(`selected: ${r.selection}`);
@@ -219,13 +232,25 @@ export function formatSummary(r: ReviewSummary): string {
       const state = p.mangled ? "MANGLED" : p.noDiff ? "no diff" : `+${p.added}/-${p.removed}`;
       out.push(`  [${p.index}/${p.total}] ${p.subject.replace(/^\[[^\]]*\]\s*/, "")}  (${state})`);
       out.push(`         <${p.messageId}>`);
-      for (const f of p.files) out.push(`         ${f.path} +${f.added}/-${f.removed}${f.change !== "modify" ? " (" + f.change + ")" : ""}`);
+      for (const f of p.files) {
+        out.push(
+          `         ${f.path} +${f.added}/-${f.removed}${
+            f.change !== "modify" ? " (" + f.change + ")" : ""
+          }`,
+        );
+      }
       if (p.mangled) out.push(`         mangled: ${p.mangled}`);
-      if (p.duplicates.length) out.push(`         also posted as: ${p.duplicates.map((d) => `<${d}>`).join(", ")}`);
+      if (p.duplicates.length) {
+        out.push(`         also posted as: ${p.duplicates.map((d) => `<${d}>`).join(", ")}`);
+      }
       if (p.replies) out.push(`         replies: ${p.replies}`);
     }
-    if (s.missing.length) out.push(`missing:  ${s.missing.map((i) => `${i}/${s.total}`).join(", ")}`);
-    if (s.duplicateIndices.length) out.push(`posted twice: ${s.duplicateIndices.map((i) => `${i}/${s.total}`).join(", ")}`);
+    if (s.missing.length) {
+      out.push(`missing:  ${s.missing.map((i) => `${i}/${s.total}`).join(", ")}`);
+    }
+    if (s.duplicateIndices.length) {
+      out.push(`posted twice: ${s.duplicateIndices.map((i) => `${i}/${s.total}`).join(", ")}`);
+    }
     out.push(`replies:  ${s.replies}`);
     const mangled = s.patches.filter((p) => p.mangled).length;
     out.push(`diffs:    ${s.patches.length - mangled} intact, ${mangled} mangled`);
@@ -241,7 +266,11 @@ export function formatSummary(r: ReviewSummary): string {
   if (r.otherMessages.length) {
     out.push("", `messages outside any series here (${r.otherMessages.length}):`);
     for (const m of r.otherMessages.slice(0, 20)) {
-      out.push(`  ${m.subject || "(no subject)"} — ${m.from || "(unknown sender)"}, ${m.date || "(no date)"}`);
+      out.push(
+        `  ${m.subject || "(no subject)"} — ${m.from || "(unknown sender)"}, ${
+          m.date || "(no date)"
+        }`,
+      );
       if (m.answers) out.push(`    answers ${m.answers} (not in this input)`);
     }
     if (r.otherMessages.length > 20) out.push(`  … and ${r.otherMessages.length - 20} more`);
@@ -256,7 +285,9 @@ export function formatSummary(r: ReviewSummary): string {
   if (r.input.webCopy) {
     const w = r.input.webCopy;
     out.push("", `web copy: ${w.kind} — ${w.evidence}`);
-    if (w.messageIds.length) out.push(`  message-ids named: ${w.messageIds.map((i) => `<${i}>`).join(", ")}`);
+    if (w.messageIds.length) {
+      out.push(`  message-ids named: ${w.messageIds.map((i) => `<${i}>`).join(", ")}`);
+    }
     if (w.truncatedIds.length) out.push(`  cut-off ids (unusable): ${w.truncatedIds.join(", ")}`);
     for (const d of w.damage) out.push(`  damage: ${d}`);
     if (w.overview) out.push(`  thread overview on the page: ${w.overview} message(s)`);

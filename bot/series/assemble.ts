@@ -89,7 +89,8 @@ export function assembleSeries(messages: Message[]): Assembly {
   const other: Message[] = [];
   for (const it of items) {
     if (postingOf.has(it.msg.messageId)) continue;
-    const target = nearestPosting(it.msg, byId, postingOf) ?? postingBySubject(it, items, postingOf);
+    const target = nearestPosting(it.msg, byId, postingOf) ??
+      postingBySubject(it, items, postingOf);
     if (!target) {
       other.push(it.msg);
       continue;
@@ -283,7 +284,9 @@ function timeOf(s: Series): number {
 export function linkVersions(series: Series[]): void {
   const chains = new Map<string, Series[]>();
   for (const s of series) {
-    const key = s.changeId ? `cid:${s.changeId}` : `t:${normaliseTitle(s.subject)}|${s.authorAddress}`;
+    const key = s.changeId
+      ? `cid:${s.changeId}`
+      : `t:${normaliseTitle(s.subject)}|${s.authorAddress}`;
     const list = chains.get(key) ?? [];
     list.push(s);
     chains.set(key, list);

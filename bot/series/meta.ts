@@ -46,12 +46,20 @@ export function parsePatchMeta(body: string): PatchMeta {
       meta.trailers.push(t);
       if (t.key === "Fixes") meta.fixes.push(t.value);
     } else if ((m = DIFFSTAT.exec(line))) {
-      meta.diffstat.push({ path: m[1].trim(), changes: /^\d+$/.test(m[2]) ? Number(m[2]) : 0, bar: m[3] } as DiffstatEntry);
+      meta.diffstat.push(
+        {
+          path: m[1].trim(),
+          changes: /^\d+$/.test(m[2]) ? Number(m[2]) : 0,
+          bar: m[3],
+        } as DiffstatEntry,
+      );
     }
   }
   return meta;
 }
 
 function canonicalKey(key: string): string {
-  return key.split("-").map((w, i) => i === 0 ? w[0].toUpperCase() + w.slice(1).toLowerCase() : w.toLowerCase()).join("-");
+  return key.split("-").map((w, i) =>
+    i === 0 ? w[0].toUpperCase() + w.slice(1).toLowerCase() : w.toLowerCase()
+  ).join("-");
 }

@@ -22,7 +22,11 @@ function contains(s: Series, id: string): boolean {
 }
 
 /** Picks a series; `version` null means the newest of the chain. */
-export function selectSeries(asm: Assembly, focus: string | null, version: number | null): Selection {
+export function selectSeries(
+  asm: Assembly,
+  focus: string | null,
+  version: number | null,
+): Selection {
   if (asm.series.length === 0) return { series: null, reason: "no patch series in this input" };
   let chain: Series[];
   let why: string;
@@ -36,8 +40,9 @@ export function selectSeries(asm: Assembly, focus: string | null, version: numbe
     const newest = asm.series[asm.series.length - 1];
     const ids = new Set(newest.versions.map((v) => v.messageId));
     chain = asm.series.filter((s) => ids.has(s.messageId));
-    why = focus ? `<${focus}> is not part of a series here; newest series in the input`
-    : "newest series in the input";
+    why = focus
+      ? `<${focus}> is not part of a series here; newest series in the input`
+      : "newest series in the input";
   }
   chain.sort((a, b) => a.version - b.version);
   if (version !== null) {
@@ -49,6 +54,8 @@ export function selectSeries(asm: Assembly, focus: string | null, version: numbe
     return { series: hit, reason: `${why}; version ${version} as requested` };
   }
   const chosen = chain[chain.length - 1];
-  const note = chain.length > 1 ? `; newest of ${chain.length} versions (use --version N for another)` : "";
+  const note = chain.length > 1
+    ? `; newest of ${chain.length} versions (use --version N for another)`
+    : "";
   return { series: chosen, reason: why + note };
 }

@@ -41,7 +41,9 @@ Deno.test("patchwork comma tags", () => {
 });
 
 Deno.test("replies: Re:, RE:, Aw:, nested", () => {
-  const s = parseSubject("Re: RE: [PATCH bpf-next v5 1/6] arm64: ftrace: Add ftrace direct call support");
+  const s = parseSubject(
+    "Re: RE: [PATCH bpf-next v5 1/6] arm64: ftrace: Add ftrace direct call support",
+  );
   equal(s.reply, true);
   equal(s.index, 1);
   equal(s.version, 5);
