@@ -38,8 +38,13 @@ export async function review(args: string[], env: Record<string, string> = {}): 
   };
 }
 
-/** Runs `review --json` and parses stdout, failing with stderr when the run failed. */
-export async function reviewJson(args: string[]): Promise<Record<string, unknown>> {
+/**
+ * Runs `review --json` and parses stdout (a `ReviewSummary`, left untyped so
+ * tests can reach into nullable parts directly), failing with stderr when
+ * the run failed.
+ */
+// deno-lint-ignore no-explicit-any
+export async function reviewJson(args: string[]): Promise<any> {
   const r = await review([...args, "--json"]);
   if (r.code !== 0) throw new Error(`review ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout);
