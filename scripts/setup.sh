@@ -38,7 +38,7 @@ while read -r pkg purposes; do
   case " $purposes " in *" $purpose "*) ;; *) continue ;; esac
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$pkg")
-done < "$here/scripts/debian-packages.txt"
+done < "${TRAMPOLINT_PACKAGES:-$here/scripts/debian-packages.txt}"
 
 if [ ${#missing[@]} -gt 0 ]; then
   cmd="apt-get install -y --no-install-recommends ${missing[*]}"
