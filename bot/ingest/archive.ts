@@ -158,23 +158,9 @@ async function maybeGunzip(opts: ArchiveOptions, bytes: Uint8Array): Promise<Uin
   return await gunzipCapped(bytes, (opts.limits ?? DEFAULT_LIMITS).maxDecompressedBytes);
 }
 
-/** The whole thread containing `messageId`, as mboxrd bytes (decompressed). */
-export async function fetchThread(opts: ArchiveOptions, messageId: string): Promise<Uint8Array> {
-  const url = `${inboxBase(opts)}${escapeMessageId(messageId)}/t.mbox.gz`;
-  const res = await request(opts, url, "GET");
-  if (res.status === 404 || res.status === 410) {
-    throw new IngestError(
-      `message-id <${normaliseMessageId(messageId)}> is not in ${opts.inboxUrl}`,
-      "not-found",
-    );
-  }
-  if (res.status !== 200) throw new IngestError(`HTTP ${res.status} for ${url}`, "network");
-  return await maybeGunzip(opts, res.bytes);
-}
-
-/** One raw message (public-inbox serves it as an mboxrd with one entry). */
-export async function fetchRaw(opts: ArchiveOptions, messageId: string): Promise<Uint8Array> {
-  const url = `${inboxBase(opts)}${escapeMessageId(messageId)}/raw`;
+/** GETs a per-message URL; 404/410 mean the archive does not have the message. */
+async function getMessageUrl(opts: ArchiveOptions, messageId: string, suffix: string) {
+  const url = `${inboxBase(opts)}${escapeMessageId(messageId)}/${suffix}`;
   const res = await request(opts, url, "GET");
   if (res.status === 404 || res.status === 410) {
     throw new IngestError(
@@ -184,6 +170,16 @@ export async function fetchRaw(opts: ArchiveOptions, messageId: string): Promise
   }
   if (res.status !== 200) throw new IngestError(`HTTP ${res.status} for ${url}`, "network");
   return res.bytes;
+}
+
+/** The whole thread containing `messageId`, as mboxrd bytes (decompressed). */
+export async function fetchThread(opts: ArchiveOptions, messageId: string): Promise<Uint8Array> {
+  return await maybeGunzip(opts, await getMessageUrl(opts, messageId, "t.mbox.gz"));
+}
+
+/** One raw message (public-inbox serves it as an mboxrd with one entry). */
+export async function fetchRaw(opts: ArchiveOptions, messageId: string): Promise<Uint8Array> {
+  return await getMessageUrl(opts, messageId, "raw");
 }
 
 /**

@@ -32,6 +32,27 @@ export interface PatchSummary {
   replies: number;
 }
 
+/** Fields copied unchanged from the `Series`. */
+type SeriesFields = Pick<
+  Series,
+  | "subject"
+  | "title"
+  | "version"
+  | "rfc"
+  | "resend"
+  | "tree"
+  | "messageId"
+  | "author"
+  | "date"
+  | "baseCommit"
+  | "changeId"
+  | "total"
+  | "missing"
+  | "duplicateIndices"
+  | "previousVersion"
+  | "versions"
+>;
+
 /** The machine-readable summary (documented in README, "Machine-readable output"). */
 export interface ReviewSummary {
   input: {
@@ -50,27 +71,14 @@ export interface ReviewSummary {
     } | null;
   };
   selection: string;
-  series: {
-    subject: string;
-    title: string;
-    version: number;
-    rfc: boolean;
-    resend: boolean;
-    tree: string | null;
-    messageId: string;
-    author: string;
-    date: string;
-    baseCommit: string | null;
-    changeId: string | null;
-    total: number;
-    hasCover: boolean;
-    patches: PatchSummary[];
-    missing: number[];
-    duplicateIndices: number[];
-    replies: number;
-    previousVersion: string | null;
-    versions: { version: number; messageId: string }[];
-  } | null;
+  series:
+    | (SeriesFields & {
+      hasCover: boolean;
+      patches: PatchSummary[];
+      /** Replies to the cover letter and patches, all depths. */
+      replies: number;
+    })
+    | null;
   otherSeries: { messageId: string; subject: string; version: number }[];
   /**
    * Diffs carried by mails outside every series (a patch whose subject a
