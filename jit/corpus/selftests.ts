@@ -9,7 +9,7 @@
 
 import type { Prototype } from "./types.ts";
 import { parseBtf } from "./btf/parse.ts";
-import { protoFromFunc } from "./btf/ctype.ts";
+import { CTypeResolver } from "./btf/ctype.ts";
 import { cacheDir, run, sha256 } from "./tools.ts";
 
 /** The fixture source. */
@@ -41,7 +41,9 @@ export async function selftestBtf(model: "lp64" | "ilp32" = "lp64"): Promise<Uin
 /** The selftest-like prototypes for a data model. */
 export async function selftestPrototypes(model: "lp64" | "ilp32" = "lp64"): Promise<Prototype[]> {
   const btf = parseBtf(await selftestBtf(model));
+  // BTF does not record pointer width; the data model does.
+  const resolver = new CTypeResolver(btf, { pointerSize: model === "lp64" ? 8 : 4 });
   const out: Prototype[] = [];
-  for (const f of btf.funcs()) out.push(protoFromFunc(btf, f.id, "selftest"));
+  for (const f of btf.funcs()) out.push(resolver.proto(f.id, "selftest"));
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
