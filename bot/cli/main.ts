@@ -9,11 +9,13 @@
 import { parseArgs } from "node:util";
 import { runReview } from "./review.ts";
 import { IngestError } from "../ingest/types.ts";
+import { corpusCommand, CorpusError } from "./corpus.ts";
 
 const HELP = `trampolint — BPF trampoline/JIT argument-handling review bot
 
 usage: deno task review <msgid | file | dir | url> [options]
-       deno task <watch | serve | corpus>      (arrive with later stages)
+       deno task corpus [--btf PATH] [--arch A] [--check] [--json]   (see corpus --help)
+       deno task <watch | serve>               (arrive with later stages)
 
 review reads a patch series and prints its summary:
   <msgid>   looked up in the embedded archive (fixtures/threads), then in the
@@ -47,17 +49,18 @@ export async function main(args: string[]): Promise<number> {
   }
   try {
     if (command === "review") return await reviewCommand(rest);
-    if (command === "watch" || command === "serve" || command === "corpus") {
+    if (command === "corpus") return await corpusCommand(rest);
+    if (command === "watch" || command === "serve") {
       console.error(
         `trampolint ${command}: this stage is not part of this build yet (see the issue list: ` +
-          `watch/serve come with the bot and dashboard issues, corpus with the corpus issue)`,
+          `watch/serve come with the bot and dashboard issues)`,
       );
       return 2;
     }
     console.error(`trampolint: unknown command '${command}'\n\n${HELP}`);
     return 2;
   } catch (e) {
-    if (e instanceof IngestError || e instanceof UsageError) {
+    if (e instanceof IngestError || e instanceof UsageError || e instanceof CorpusError) {
       console.error(`trampolint: ${e.message}`);
       return 2;
     }
