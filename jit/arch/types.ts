@@ -10,7 +10,12 @@ import type { Prototype } from "../corpus/types.ts";
 /** Architectures trampolint knows. */
 export type ArchName = "x86_64" | "arm64" | "riscv64" | "s390x" | "arm32" | "ppc64" | "loongarch64";
 
-/** Bytes of an argument travelling in a register. */
+/**
+ * Bytes of an argument travelling in a register. The bytes sit where a
+ * native-endian load of `bytes` bytes would put them, starting `regOffset`
+ * bytes above the least significant byte (so a float in an s390x FPR, held in
+ * the high half, has regOffset 4).
+ */
 export interface RegPiece {
   kind: "reg";
   /** Register name as the ABI documents and Capstone prints it: `rdi`, `x3`, `a7`, `r2`, `f0`, `d1`, `s3`, `v2`. */
@@ -27,6 +32,12 @@ export interface RegPiece {
    * e.g. the upper half of an arm32 register pair is a separate piece.
    */
   regOffset: number;
+  /**
+   * Set when the register holds the value in another format than its memory
+   * bytes: `f32-as-f64` — a float held in double format (ppc64 FPRs, ELFv2
+   * §2.2.3.1), so its 4 bytes are not found verbatim in the register.
+   */
+  format?: "f32-as-f64";
 }
 
 /** Bytes of an argument in the caller's outgoing stack area. */

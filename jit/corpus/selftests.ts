@@ -13,7 +13,8 @@ import { CTypeResolver } from "./btf/ctype.ts";
 import { cacheDir, run, sha256 } from "./tools.ts";
 
 /** The fixture source. */
-export const SELFTEST_SOURCE = new URL("../../fixtures/prototypes/selftests.c", import.meta.url).pathname;
+export const SELFTEST_SOURCE =
+  new URL("../../fixtures/prototypes/selftests.c", import.meta.url).pathname;
 
 /** Compilers for the two data models the fixture is built for. */
 const COMPILERS = { lp64: "gcc", ilp32: "arm-linux-gnueabihf-gcc" } as const;

@@ -16,7 +16,10 @@ Deno.test("LP64: the KERNEL_SPEC §6 shapes, layouts and kernel verdicts", async
   const s9 = find(ps, "bpf_testmod_test_struct_arg_9");
   const h = s9.params[7].type as RecordType;
   deepStrictEqual([h.name, h.size, h.align], ["struct bpf_testmod_struct_arg_5", 16, 8]);
-  deepStrictEqual(h.members.map((m) => [m.name, m.offset]), [["a", 0], ["b", 2], ["c", 4], ["d", 8]]);
+  deepStrictEqual(h.members.map((m) => [m.name, m.offset]), [["a", 0], ["b", 2], ["c", 4], [
+    "d",
+    8,
+  ]]);
   const m9 = distill(s9, "v6.18");
   if (!m9.ok) throw new Error(m9.reason);
   equal(slotCount(m9.model), 10);
@@ -27,7 +30,10 @@ Deno.test("LP64: the KERNEL_SPEC §6 shapes, layouts and kernel verdicts", async
   deepStrictEqual([i128.size, i128.align], [16, 16]);
 
   const empty = distill(find(ps, "bpf_testmod_test_struct_empty"), "v6.18");
-  equal(!empty.ok && empty.reason, "The function bpf_testmod_test_struct_empty has malformed void argument.");
+  equal(
+    !empty.ok && empty.reason,
+    "The function bpf_testmod_test_struct_empty has malformed void argument.",
+  );
   const u2 = find(ps, "bpf_testmod_test_union_arg_2");
   equal(distill(u2, "v6.3").ok, false);
   equal(distill(u2, "v6.18").ok, true);
