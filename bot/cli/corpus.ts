@@ -11,7 +11,7 @@ import { DISTILL_ERAS } from "../../jit/corpus/distill.ts";
 import { stressPrototypes } from "../../jit/corpus/stress.ts";
 import { selftestPrototypes } from "../../jit/corpus/selftests.ts";
 import { type CorpusStats, corpusStats } from "../../jit/corpus/stats.ts";
-import { parseBtf } from "../../jit/corpus/btf/parse.ts";
+import { BtfError, parseBtf } from "../../jit/corpus/btf/parse.ts";
 import { allPrototypes } from "../../jit/corpus/btf/ctype.ts";
 import { archByName, ARCHES, type ArchInfo } from "../../jit/arch/index.ts";
 import { type CheckSummary, runOracle } from "./corpus_check.ts";
@@ -73,8 +73,14 @@ export async function loadCorpus(
       throw new CorpusError(`cannot read BTF ${btfPath}: ${e instanceof Error ? e.message : e}`);
     }
     const t0 = performance.now();
-    const btf = parseBtf(bytes);
-    real = allPrototypes(btf, "real");
+    try {
+      real = allPrototypes(parseBtf(bytes), "real");
+    } catch (e) {
+      if (e instanceof BtfError) {
+        throw new CorpusError(`${btfPath} is not usable BTF: ${e.message}`);
+      }
+      throw e;
+    }
     realProtos = new Set(real.map(signatureKey)).size;
     log(`read ${btfPath}: ${real.length} FUNCs in ${Math.round(performance.now() - t0)} ms`);
   }

@@ -8,6 +8,7 @@
 import type { Prototype } from "../../jit/corpus/types.ts";
 import type { ArchInfo } from "../../jit/arch/index.ts";
 import { checkPlacement, compareCompilers } from "../../jit/emu/oracle/check.ts";
+import type { OracleArch } from "../../jit/emu/oracle/targets.ts";
 import type { Corpus } from "./corpus.ts";
 
 /** Per-arch outcome (what `corpus --check --json` prints). */
@@ -20,6 +21,8 @@ export interface CheckSummary {
   examples: string[];
   /** GCC vs clang placements that differ (prototype: detail). */
   compilerDisagreements: string[];
+  /** Distinct reasons prototypes were skipped (did not compile for this arch). */
+  skippedReasons?: string[];
   /** Set instead of counts when the arch has no compiler here. */
   modelOnly?: string;
   seconds: number;
@@ -78,20 +81,24 @@ export async function runOracle(
       ? [...corpus.selftest32, ...corpus.stress32]
       : [...corpus.selftest, ...corpus.stress];
     const protos = base.slice(0, Math.min(base.length, opts.limit));
-    const r = await checkPlacement(arch.name, protos, arch.abi, {
+    const name = arch.name as OracleArch;
+    const r = await checkPlacement(name, protos, arch.abi, {
       compiler: opts.compiler,
-      onProgress: progress(arch.name, opts.quiet),
+      onProgress: progress(`${arch.name} ${opts.compiler}`, opts.quiet),
     });
-    const other = opts.compiler === "gcc" ? "clang" : "gcc";
-    opts.log(`${arch.name}: comparing ${opts.compiler} with ${other}`);
-    const dis = await compareCompilers(arch.name, protos);
+    const cmp = await compareCompilers(name, protos, {
+      onProgress: progress(`${arch.name} gcc/clang`, opts.quiet),
+    });
     out[arch.name] = {
       checked: r.checked,
       agree: r.agree,
       mismatch: r.mismatches.length,
       skipped: r.skipped.length,
-      examples: r.mismatches.slice(0, 5).map((m) => `${m.proto} arg${m.arg}: ${m.detail}`),
-      compilerDisagreements: dis.map((d) => `${d.proto}: ${d.detail}`),
+      examples: r.mismatches.slice(0, 5).map((m) => m.detail),
+      compilerDisagreements: cmp.disagreements.map((d) =>
+        `${d.proto.name} arg${d.arg}: ${d.detail}`
+      ),
+      skippedReasons: [...new Set(r.skipped.map((x) => x.reason))].slice(0, 5),
       seconds: Math.round((performance.now() - t0) / 100) / 10,
     };
   }
