@@ -48,8 +48,10 @@ const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
 export interface Corpus {
   real: Prototype[];
   realFuncs: number;
-  /** Distinct FUNC_PROTO shapes among the real functions (by C-level signature). */
+  /** Distinct FUNC_PROTO types the real FUNCs use. */
   realProtos: number;
+  /** Distinct C-level signatures (type names and sizes) among the real functions. */
+  realSignatures: number;
   realPath: string | null;
   selftest: Prototype[];
   stress: Prototype[];
@@ -65,6 +67,7 @@ export async function loadCorpus(
 ): Promise<Corpus> {
   let real: Prototype[] = [];
   let realProtos = 0;
+  let realSignatures = 0;
   if (btfPath) {
     let bytes: Uint8Array;
     try {
@@ -74,20 +77,23 @@ export async function loadCorpus(
     }
     const t0 = performance.now();
     try {
-      real = allPrototypes(parseBtf(bytes), "real");
+      const btf = parseBtf(bytes);
+      real = allPrototypes(btf, "real");
+      realProtos = new Set([...btf.funcs()].map((f) => f.proto)).size;
     } catch (e) {
       if (e instanceof BtfError) {
         throw new CorpusError(`${btfPath} is not usable BTF: ${e.message}`);
       }
       throw e;
     }
-    realProtos = new Set(real.map(signatureKey)).size;
+    realSignatures = new Set(real.map(signatureKey)).size;
     log(`read ${btfPath}: ${real.length} FUNCs in ${Math.round(performance.now() - t0)} ms`);
   }
   return {
     real,
     realFuncs: real.length,
     realProtos,
+    realSignatures,
     realPath: btfPath,
     selftest: await selftestPrototypes("lp64"),
     stress: stressPrototypes(),
@@ -114,6 +120,15 @@ export interface CorpusReport {
   btf: string | null;
   funcs: number;
   protos: number;
+  /** Distinct C-level signatures among the real FUNCs. */
+  signatures: number;
+  /** Over the real BTF alone: distinct btf_func_models, and arch → distinct ABI shapes. */
+  real: {
+    accepted: number;
+    models: number;
+    shapes: Record<string, number>;
+    stackArgs: Record<string, number>;
+  } | null;
   accepted: number;
   rejected: Record<string, number>;
   models: number;
@@ -220,6 +235,16 @@ export function buildReport(c: Corpus, era: DistillEra, arches: ArchInfo[]): Cor
     btf: c.realPath,
     funcs: c.realFuncs,
     protos: c.realProtos,
+    signatures: c.realSignatures,
+    real: c.real.length === 0 ? null : (() => {
+      const r = corpusStats(c.real, era, lp64.map((a) => a.abi));
+      return {
+        accepted: r.accepted,
+        models: r.models,
+        shapes: r.shapes as Record<string, number>,
+        stackArgs: r.stackArgs as Record<string, number>,
+      };
+    })(),
     accepted: s.accepted,
     rejected: s.rejected,
     models: s.models,
@@ -245,7 +270,18 @@ function table(rec: Record<string, number>, sortNumeric = false): string[] {
 export function formatReport(r: CorpusReport): string {
   const out: string[] = [];
   out.push(`corpus at era ${r.era} (btf_distill_func_proto rules, KERNEL_SPEC.md §1.2)`);
-  out.push(`real BTF: ${r.btf ?? "(none)"}: ${r.funcs} FUNCs, ${r.protos} distinct prototypes`);
+  out.push(
+    `real BTF: ${
+      r.btf ?? "(none)"
+    }: ${r.funcs} FUNCs, ${r.protos} distinct FUNC_PROTOs, ${r.signatures} distinct signatures`,
+  );
+  if (r.real) {
+    out.push(
+      `  real alone: ${r.real.accepted} accepted, ${r.real.models} distinct btf_func_models; ABI shapes: ${
+        Object.entries(r.real.shapes).map(([a, n]) => `${a} ${n}`).join(", ")
+      }`,
+    );
+  }
   out.push(`sources: ${Object.entries(r.sources).map(([k, n]) => `${k} ${n}`).join(", ")}`);
   out.push(`accepted: ${r.accepted}; distinct btf_func_models: ${r.models}`);
   out.push("", "rejected (by kernel reason):", ...table(r.rejected));
