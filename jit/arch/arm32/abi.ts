@@ -43,6 +43,7 @@ import type { CType, Prototype } from "../../corpus/types.ts";
 import type { Abi, ArgLocation, Extension, Piece } from "../types.ts";
 import { homogeneousAggregate } from "../common/flatten.ts";
 import { alignUp } from "../common/align.ts";
+import { extendBySignedness } from "../common/extension.ts";
 
 /** An argument type the architecture's ABI cannot pass (e.g. `__int128` on arm32). */
 export class UnsupportedArgError extends Error {
@@ -112,13 +113,7 @@ export function returnsInMemory(ret: CType | null, vfp = true): boolean {
   return false;
 }
 
-function extensionOf(t: CType): Extension {
-  if ((t.kind === "int" || t.kind === "enum") && t.size < 4) {
-    if (t.kind === "int" && t.bool) return "zero";
-    return t.signed ? "sign" : "zero";
-  }
-  return "unspecified";
-}
+const extensionOf = (t: CType): Extension => extendBySignedness(t, 4);
 
 function placeArgs(proto: Prototype): ArgLocation[] {
   const vfp = !proto.variadic;

@@ -39,6 +39,7 @@
 import type { CType, Prototype } from "../../corpus/types.ts";
 import type { Abi, ArgLocation, Extension, Piece } from "../types.ts";
 import { homogeneousAggregate } from "../common/flatten.ts";
+import { extendBySignedness } from "../common/extension.ts";
 
 /** GPR argument registers r3–r10 (doublewords 0–7). */
 export const GPR_ARGS = ["r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10"] as const;
@@ -134,13 +135,7 @@ export function returnsInMemory(ret: CType | null): boolean {
   return false;
 }
 
-function extensionOf(t: CType): Extension {
-  if ((t.kind === "int" || t.kind === "enum") && t.size < 8) {
-    if (t.kind === "int" && t.bool) return "zero";
-    return t.signed ? "sign" : "zero";
-  }
-  return "unspecified";
-}
+const extensionOf = (t: CType): Extension => extendBySignedness(t, 8);
 
 /** Pieces for argument bytes [from, to) whose PSA image starts at doubleword `dw`. */
 function psaPieces(dw: number, from: number, to: number): Piece[] {

@@ -1,43 +1,36 @@
 /** ppc64 (ELFv2 LE) placement: table tests from KERNEL_SPEC.md §2.6/§6/§7 and TOOLCHAIN.md §2. */
 
 import assert from "node:assert/strict";
-import { abi, returnsInMemory } from "./abi.ts";
-import { PPC64LE_DM, type TypeDef, typesFor } from "../common/ctype_build.ts";
-import { coverageProblem, locText, protoOf } from "../common/gcc_probe.ts";
-import { commonCases, floatTypes, kernelTypes, repeat } from "../common/gcc_probe_cases.ts";
+import { returnsInMemory } from "./abi.ts";
+import { target } from "./probe.ts";
+import { kernelTypes } from "../common/probe/testmod.ts";
+import { caseTypes } from "../common/probe/cases.ts";
+import { abiTests } from "../common/testing.ts";
 
-const T = typesFor(PPC64LE_DM);
+const t = abiTests(target, { arch: "ppc64", regBytes: 8, bigEndian: false, padding: "never" });
+const { T, bytes: place, pieces } = t;
+
 const K = kernelTypes(T);
-const F = floatTypes(T);
-const ptr = T.ptr();
-
-function place(params: TypeDef[], ret: TypeDef | null = null): string[] {
-  return abi.placeArgs(protoOf({ name: "t", params, ret })).map(locText);
-}
-
-Deno.test("ppc64 abi object", () => {
-  assert.equal(abi.arch, "ppc64");
-  assert.equal(abi.regBytes, 8);
-  assert.equal(abi.bigEndian, false);
-});
+const { F, S } = caseTypes(T);
 
 Deno.test("ppc64 struct_arg_9 (KERNEL_SPEC §7): dw 0..7 in r3..r10 (a..g, h.lo), h.hi = PSA dw 8, i = dw 9", () => {
-  assert.deepEqual(place([T.u64, ptr, T.i16, T.i32, ptr, T.char, T.i16, K.struct_arg_5, T.long]), [
-    "r3/8",
-    "r4/8",
-    "r5/2",
-    "r6/4",
-    "r7/8",
-    "r8/1",
-    "r9/2",
-    "r10/8 + sp+96/8",
-    "sp+104/8",
-  ]);
+  t.assertSelftests({
+    struct_arg_9: [
+      "r3/8",
+      "r4/8",
+      "r5/2",
+      "r6/4",
+      "r7/8",
+      "r8/1",
+      "r9/2",
+      "r10/8 + sp+96/8",
+      "sp+104/8",
+    ],
+  }, "bytes");
 });
 
 Deno.test("ppc64 TOOLCHAIN §2 table: a9..a12 at 96..120(r1), s16 at 128, __int128 at 144; s16 after 7 args split r10/96", () => {
-  const s16 = T.struct("s16", [["lo", T.u64], ["hi", T.u64]]);
-  const locs = place([...repeat(T.long, 12), s16, T.u128()]);
+  const locs = place([...T.rep(T.long, 12), S.s16, T.u128]);
   assert.deepEqual(
     locs.slice(0, 8),
     ["r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10"].map((r) => `${r}/8`),
@@ -45,33 +38,32 @@ Deno.test("ppc64 TOOLCHAIN §2 table: a9..a12 at 96..120(r1), s16 at 128, __int1
   assert.deepEqual(locs.slice(8, 12), ["sp+96/8", "sp+104/8", "sp+112/8", "sp+120/8"]);
   assert.equal(locs[12], "sp+128/8 + sp+136/8");
   assert.equal(locs[13], "sp+144/8 + sp+152/8");
-  assert.deepEqual(place([...repeat(T.long, 7), s16]).slice(7), ["r10/8 + sp+96/8"]);
+  assert.deepEqual(place([...T.rep(T.long, 7), S.s16]).slice(7), ["r10/8 + sp+96/8"]);
 });
 
 Deno.test("ppc64 quadword alignment: 16-aligned aggregates skip to an even doubleword, scalar __int128 does not", () => {
   // Measured (GCC 12, clang 14): int f(int, __int128) passes the __int128 in r4:r5.
-  assert.deepEqual(place([T.i32, T.i128(), T.long]), ["r3/4", "r4/8 + r5/8", "r6/8"]);
+  assert.deepEqual(place([T.i32, T.i128, T.long]), ["r3/4", "r4/8 + r5/8", "r6/8"]);
   // int128_stack (KERNEL_SPEC §6.2, 2026 branch): the 16-aligned struct skips r10.
-  assert.deepEqual(place([...repeat(T.u64, 7), K.struct_int128!, T.u64]).slice(6), [
+  assert.deepEqual(place([...T.rep(T.u64, 7), K.struct_int128!, T.u64]).slice(6), [
     "r9/8",
     "sp+96/8 + sp+104/8",
     "sp+112/8",
   ]);
   // int128_backfill: no backfilling of GPRs on ELFv2 (flat doubleword image).
   assert.deepEqual(
-    place([...repeat(T.u64, 5), K.struct_arg_2, T.u64, T.u64, K.struct_int128!]).slice(5),
-    [
-      "r8/8 + r9/8",
-      "r10/8",
-      "sp+96/8",
-      "sp+112/8 + sp+120/8",
-    ],
+    place([...T.rep(T.u64, 5), K.struct_arg_2, T.u64, T.u64, K.struct_int128!]).slice(5),
+    ["r8/8 + r9/8", "r10/8", "sp+96/8", "sp+112/8 + sp+120/8"],
   );
 });
 
 Deno.test("ppc64 floats: FPRs consume doublewords; float in double format; exhaustion to PSA", () => {
   assert.deepEqual(place([T.f64, T.long, T.f32, T.long]), ["f1/8", "r4/8", "f2/4", "r6/8"]);
-  const locs = place([...repeat(T.f64, 13), T.f64, T.f32]);
+  // ELFv2 §2.2.3.1: the float's 4 bytes are not in the FPR verbatim (the harness converts back).
+  const fpr = { kind: "reg", reg: "f1", bank: "fpr", argOffset: 0, regOffset: 0 };
+  assert.deepEqual(pieces([T.f32]), [{ ...fpr, bytes: 4, format: "f32-as-f64" }]);
+  assert.deepEqual(pieces([T.f64]), [{ ...fpr, bytes: 8 }]);
+  const locs = place([...T.rep(T.f64, 13), T.f64, T.f32]);
   assert.equal(locs[12], "f13/8");
   assert.deepEqual(locs.slice(13), ["sp+136/8", "sp+144/4"]);
 });
@@ -91,34 +83,15 @@ Deno.test("ppc64 homogeneous aggregates: one FPR per member, remainder in GPRs/P
 });
 
 Deno.test("ppc64 extension: sign/zero-extended to 64 bits", () => {
-  const locs = abi.placeArgs(
-    protoOf({ name: "t", params: [T.i8, T.u8, T.i16, T.u32, T.bool, T.i32, ptr] }),
+  t.assertExtensions(
+    [T.i8, T.u8, T.i16, T.u32, T.bool, T.i32, T.ptr],
+    "sign zero sign zero zero sign unspecified",
   );
-  assert.deepEqual(locs.map((l) => l.extension), [
-    "sign",
-    "zero",
-    "sign",
-    "zero",
-    "zero",
-    "sign",
-    "unspecified",
-  ]);
 });
 
 Deno.test("ppc64 hidden return pointer: aggregates > 16 bytes that are not float aggregates", () => {
-  const s16 = T.struct("s16", [["lo", T.u64], ["hi", T.u64]]);
-  const s24 = T.struct("s24", [["a", T.u64], ["b", T.u64], ["c", T.u64]]);
-  assert.equal(returnsInMemory(s16.ctype), false);
-  assert.equal(returnsInMemory(s24.ctype), true);
-  assert.equal(returnsInMemory(F.hfa8f.ctype), false);
-  assert.deepEqual(place([T.long, T.long], s24), ["r4/8", "r5/8"]);
-});
-
-Deno.test("ppc64 every probe prototype: pieces cover each argument exactly once", () => {
-  for (const c of commonCases(T)) {
-    const locs = abi.placeArgs(protoOf(c));
-    locs.forEach((l, i) =>
-      assert.equal(coverageProblem(l, c.params[i].ctype.size), null, `${c.name} arg ${i}`)
-    );
-  }
+  assert.equal(returnsInMemory(S.s16), false);
+  assert.equal(returnsInMemory(S.s24), true);
+  assert.equal(returnsInMemory(F.hfa8f), false);
+  assert.deepEqual(place([T.long, T.long], S.s24), ["r4/8", "r5/8"]);
 });

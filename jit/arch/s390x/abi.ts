@@ -36,6 +36,7 @@
 
 import type { CType, Prototype } from "../../corpus/types.ts";
 import type { Abi, ArgLocation, Extension, Piece } from "../types.ts";
+import { extendBySignedness } from "../common/extension.ts";
 
 /** GPR argument registers. */
 export const GPR_ARGS = ["r2", "r3", "r4", "r5", "r6"] as const;
@@ -75,13 +76,7 @@ function classify(t: CType): Class {
   }
 }
 
-function extensionOf(t: CType): Extension {
-  if ((t.kind === "int" || t.kind === "enum") && t.size < 8) {
-    if (t.kind === "int" && t.bool) return "zero";
-    return t.signed ? "sign" : "zero";
-  }
-  return "unspecified";
-}
+const extensionOf = (t: CType): Extension => extendBySignedness(t, 8);
 
 /** True when the return value goes to memory through a hidden pointer in r2. */
 export function returnsInMemory(ret: CType | null): boolean {
