@@ -77,6 +77,11 @@ export type TrampolineResult =
     frame: FrameLayout;
     /** What the model did that a reader should know (e.g. "arg 6 on stack slots 0–1; r9 backfilled"). */
     notes: string[];
+    /**
+     * How the patch site enters the trampoline: by `call` (default) or, in
+     * x86's v6.19 "jmp mode" (373f2f44c300), by `jmp`. Pass it to `patchSite`.
+     */
+    entry?: "call" | "jmp";
   }
   | {
     ok: false;
@@ -104,7 +109,7 @@ export interface TrampolineArch {
   /** Generates the trampoline (or refuses, as the kernel would). */
   build(req: TrampolineRequest, env: TrampolineEnv, era: string): TrampolineResult;
   /** The bytes written at the traced function's patchable entry to enter the trampoline. */
-  patchSite(funcAddr: bigint, trampAddr: bigint): Uint8Array;
+  patchSite(funcAddr: bigint, trampAddr: bigint, entry?: "call" | "jmp"): Uint8Array;
   /** Bytes of patchable entry the arch needs (`-fpatchable-function-entry=N` gives N nops). */
   patchableEntry: { nops: number; bytes: number };
   /** For argument `arg`'s slot `k` (0-based within the arg): what the upper bits above `size` hold in `era`. */
