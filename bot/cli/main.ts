@@ -50,6 +50,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     if (command === "review") return await reviewCommand(rest);
     if (command === "corpus") return await corpusCommand(rest);
+    if (command === "emulate") return await (await import("./emulate.ts")).emulateMain(rest);
     if (command === "watch" || command === "serve") {
       console.error(
         `trampolint ${command}: this stage is not part of this build yet (see the issue list: ` +

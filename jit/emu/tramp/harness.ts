@@ -1,0 +1,396 @@
+/**
+ * Run a generated trampoline between a real compiled caller and a real
+ * compiled callee in Unicorn, and observe everything a verdict needs.
+ *
+ * One `TrampHarness` per arch holds one engine (reused for every run; code
+ * pages are rewritten, never the engine reopened). A run goes in segments,
+ * so that no hook is needed:
+ *
+ * 1. poison every GPR and POISON_BELOW bytes of stack, write the argument
+ *    globals, reset the log/ring, write the trampoline at TRAMP_BASE and the
+ *    patch site at callee_k (or fp_k = TRAMP_BASE for struct_ops), then run
+ *    caller_k (icaller_k) until the trampoline's first byte;
+ * 2. at trampoline entry: record SP, the return addresses, callee-saved
+ *    registers and CALLER_WINDOW bytes above SP; poison the non-argument
+ *    caller-saved registers and every argument-register bit the ABI leaves
+ *    unspecified (upper bits of narrow args, unused arg registers);
+ * 3. run until the trampoline hands control back (fentry: into the traced
+ *    function after the patch site; otherwise: the caller's return address);
+ *    compare SP, callee-saved registers and the caller window;
+ * 4. run to the return sentinel (the caller stores the return value);
+ *    read the stub log (SP at every call the trampoline made), the ctx ring,
+ *    what the callee received and what the caller got back.
+ *
+ * @module
+ */
+
+import type { AttachType } from "../../arch/tramp_types.ts";
+import type { Prototype } from "../../corpus/types.ts";
+import { ARCHES } from "../../arch/index.ts";
+import { TARGETS } from "../oracle/targets.ts";
+import { EmuLimitError, Engine, UcError } from "../unicorn.ts";
+import type { HarnessEntry, HarnessImage } from "./build.ts";
+import {
+  CALLER_WINDOW,
+  IMAGE_BASE,
+  IMAGE_LIMIT,
+  INITIAL_SP,
+  POISON_BELOW,
+  RET_SENTINEL,
+  SENTINEL_REGION,
+  STACK_BASE,
+  STACK_POISON,
+  STACK_SIZE,
+  TRAMP_BASE,
+  TRAMP_MAX,
+  type TrampArch,
+} from "./layout.ts";
+import { LOG_MAX, LOG_WORDS, REC_MAX, REC_WORDS } from "./source.ts";
+
+/** Per-arch facts the harness needs. */
+export interface HarnessArchSpec {
+  callee: string[];
+  /** Caller-saved registers that carry no argument: poisoned at trampoline entry. */
+  scratch: string[];
+  /** Every GPR (poisoned before the caller runs). */
+  gprs: string[];
+  /** SP at the trampoline's exit minus SP at its entry, per attach kind. */
+  spDelta: { fentry: number; callOrig: number; indirect: number };
+  /** Offset of the traced IP (ctx[-2]) from the function's entry: the patched call instruction. */
+  ipOffset: number;
+}
+
+const r = (p: string, a: number, b: number) =>
+  Array.from({ length: b - a + 1 }, (_, i) => `${p}${a + i}`);
+
+/** The arch facts. */
+export const HARNESS_ARCH: Record<TrampArch, HarnessArchSpec> = {
+  x86_64: {
+    callee: ["rbx", "rbp", "r12", "r13", "r14", "r15"],
+    scratch: ["rax", "r10", "r11"],
+    gprs: ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", ...r("r", 8, 15)],
+    spDelta: { fentry: 8, callOrig: 16, indirect: 8 },
+    ipOffset: 0,
+  },
+  arm64: {
+    callee: [...r("x", 19, 29)],
+    scratch: [...r("x", 10, 17), "x8"],
+    gprs: [...r("x", 0, 29)],
+    spDelta: { fentry: 0, callOrig: 0, indirect: 0 },
+    ipOffset: 4,
+  },
+};
+
+/** One emulation job. */
+export interface HarnessJob {
+  id: number;
+  proto: Prototype;
+  attach: AttachType;
+  code: Uint8Array;
+  /** Patch-site bytes (null for struct_ops). */
+  patch: Uint8Array | null;
+  /** Argument bytes written into a_k_j. */
+  args: Uint8Array[];
+  /** What the prog stub returns (fmod_ret: 0 lets the original run). */
+  progRet: bigint;
+  budget?: number;
+}
+
+/** A register value that changed across the trampoline. */
+export interface RegChange {
+  reg: string;
+  before: bigint;
+  after: bigint;
+}
+
+/** One call the trampoline made to a stub. */
+export interface StubCall {
+  kind: "enter" | "prog" | "exit" | "other";
+  sp: bigint;
+  arg0: bigint;
+}
+
+/** What one run showed. */
+export interface Observation {
+  /** The run stopped early (fault, budget): where and why. */
+  fault: { stage: "caller" | "trampoline" | "return"; message: string; pc: bigint } | null;
+  funcAddr: bigint | null;
+  /** SP at trampoline entry, and at its exit (null if it never returned). */
+  entrySp: bigint;
+  exitSp: bigint | null;
+  expectedExitSp: bigint;
+  /** Where the trampoline had to return, and where it did. */
+  expectedExitPc: bigint;
+  callerRet: bigint;
+  /** How the trampoline was entered. */
+  entryMode: "call" | "jmp" | "indirect";
+  calleeSaved: RegChange[];
+  /** arm64: LR at exit (must be the caller's return address for fentry). */
+  linkAtExit: bigint | null;
+  /** Bytes above entry SP that changed: [offset from entry SP, before, after]. */
+  windowWrites: [number, number, number][];
+  calls: StubCall[];
+  /** ctx[-2..37] per prog call (u64 words). */
+  ctx: bigint[][];
+  ctxAddr: bigint[];
+  calleeCalls: number;
+  /** Frame address in the callee (alignment of the call into it). */
+  calleeFrame: bigint;
+  /** Bytes the original function received, per parameter. */
+  received: Uint8Array[];
+  /** Bytes the caller got back (return-size bytes), or null for void. */
+  returned: Uint8Array | null;
+  /** Unicorn µs spent. */
+  us: number;
+}
+
+const POISON_REG = (i: number) => 0xbadbad0000000000n | BigInt(i * 0x01010101);
+const STUB_KIND = ["other", "enter", "prog", "exit"] as const;
+
+function mask(bytes: number): bigint {
+  return bytes >= 8 ? 0xffffffffffffffffn : (1n << BigInt(8 * bytes)) - 1n;
+}
+
+/** One engine for one arch, reused across images and runs. */
+export class TrampHarness {
+  readonly arch: TrampArch;
+  readonly engine: Engine;
+  #img: HarnessImage | null = null;
+  #loadedEnd = IMAGE_BASE;
+  #poison = new Uint8Array(POISON_BELOW + CALLER_WINDOW).fill(STACK_POISON);
+  #zero8 = new Uint8Array(8);
+  #codeLen = 0;
+  #regsUsed = new Map<number, Map<string, number>>();
+
+  constructor(arch: TrampArch) {
+    this.arch = arch;
+    this.engine = Engine.open(arch);
+    try {
+      this.engine.map(IMAGE_BASE, Number(IMAGE_LIMIT - IMAGE_BASE));
+      this.engine.map(STACK_BASE, STACK_SIZE);
+      this.engine.map(SENTINEL_REGION[0], SENTINEL_REGION[1]);
+    } catch (e) {
+      this.engine.close();
+      throw e;
+    }
+  }
+
+  /** The loaded image. */
+  get image(): HarnessImage | null {
+    return this.#img;
+  }
+
+  /** Load an image (no-op when it is already loaded). */
+  load(img: HarnessImage): void {
+    if (this.#img?.key === img.key) return;
+    if (img.arch !== this.arch) throw new Error(`image for ${img.arch}, harness for ${this.arch}`);
+    const e = this.engine;
+    e.write(IMAGE_BASE, img.bin);
+    const binEnd = IMAGE_BASE + BigInt(img.bin.length);
+    const clearTo = img.end > this.#loadedEnd ? img.end : this.#loadedEnd;
+    if (clearTo > binEnd) e.write(binEnd, new Uint8Array(Number(clearTo - binEnd)));
+    e.removeCache(IMAGE_BASE, clearTo > binEnd ? clearTo : binEnd);
+    this.#loadedEnd = img.end;
+    this.#img = img;
+    this.#regsUsed.clear();
+  }
+
+  /** Bytes of each GPR argument register the caller fills for `proto` (ABI model). */
+  #argRegBytes(job: HarnessJob): Map<string, number> {
+    let m = this.#regsUsed.get(job.id);
+    if (m) return m;
+    m = new Map();
+    const abi = ARCHES.find((a) => a.name === this.arch)!.abi;
+    for (const loc of abi.placeArgs(job.proto)) {
+      for (const p of loc.pieces) {
+        if (p.kind !== "reg" || p.bank !== "gpr") continue;
+        m.set(p.reg, Math.max(m.get(p.reg) ?? 0, p.regOffset + p.bytes));
+      }
+      if (loc.byRef?.kind === "reg") m.set(loc.byRef.reg, 8);
+    }
+    this.#regsUsed.set(job.id, m);
+    return m;
+  }
+
+  /** Run one job against the loaded image. */
+  run(job: HarnessJob): Observation {
+    const img = this.#img;
+    if (!img) throw new Error("no image loaded");
+    const entry: HarnessEntry | undefined = img.entries.get(job.id);
+    if (!entry) throw new Error(`prototype ${job.id} is not in the harness image`);
+    const e = this.engine, spec = HARNESS_ARCH[this.arch], sp = e.spec.sp;
+    const budget = job.budget ?? 50_000;
+    const t0 = performance.now();
+    if (job.code.length > TRAMP_MAX) throw new Error(`trampoline of ${job.code.length} bytes`);
+    // 1. set up
+    e.write(TRAMP_BASE, job.code);
+    if (job.code.length < this.#codeLen) {
+      e.write(
+        TRAMP_BASE + BigInt(job.code.length),
+        new Uint8Array(this.#codeLen - job.code.length),
+      );
+    }
+    // uc_mem_write does not reliably drop every translated block of rewritten
+    // code (seen with multi-TB trampolines): drop them explicitly.
+    e.removeCache(TRAMP_BASE, TRAMP_BASE + BigInt(Math.max(this.#codeLen, job.code.length, 1)));
+    this.#codeLen = job.code.length;
+    const indirect = job.attach === "struct_ops";
+    if (indirect) {
+      const fp = new Uint8Array(8);
+      new DataView(fp.buffer).setBigUint64(0, TRAMP_BASE, true);
+      e.write(entry.fp, fp);
+    } else if (job.patch) {
+      e.write(entry.callee, job.patch);
+      e.removeCache(entry.callee, entry.callee + BigInt(job.patch.length));
+    }
+    job.args.forEach((b, j) => e.write(entry.args[j], b));
+    e.write(img.syms.log, this.#zero8);
+    e.write(img.syms.rec, this.#zero8);
+    e.write(img.syms.calleeCalls, this.#zero8);
+    e.write(img.syms.calleeFa, this.#zero8);
+    const pr = new Uint8Array(8);
+    new DataView(pr.buffer).setBigUint64(0, BigInt.asUintN(64, job.progRet), true);
+    e.write(img.syms.progRet, pr);
+    if (entry.ret !== null && job.proto.ret) {
+      e.write(entry.ret, new Uint8Array(job.proto.ret.size).fill(0xee));
+    }
+    for (const [j, rec] of entry.recs.entries()) {
+      e.write(rec, new Uint8Array(job.proto.params[j].type.size).fill(0xee));
+    }
+    e.write(INITIAL_SP - BigInt(POISON_BELOW), this.#poison);
+    spec.gprs.forEach((g, i) => e.regWrite(g, POISON_REG(i + 1)));
+    if (e.spec.lr === null) {
+      const ret = new Uint8Array(8);
+      new DataView(ret.buffer).setBigUint64(0, RET_SENTINEL, true);
+      e.write(INITIAL_SP - 8n, ret);
+      e.regWrite(sp, INITIAL_SP - 8n);
+    } else {
+      e.regWrite(sp, INITIAL_SP);
+      e.regWrite(e.spec.lr, RET_SENTINEL);
+    }
+    const obs: Observation = {
+      fault: null,
+      funcAddr: indirect ? null : entry.callee,
+      entrySp: 0n,
+      exitSp: null,
+      expectedExitSp: 0n,
+      expectedExitPc: 0n,
+      callerRet: 0n,
+      entryMode: indirect ? "indirect" : "call",
+      calleeSaved: [],
+      linkAtExit: null,
+      windowWrites: [],
+      calls: [],
+      ctx: [],
+      ctxAddr: [],
+      calleeCalls: 0,
+      calleeFrame: 0n,
+      received: [],
+      returned: null,
+      us: 0,
+    };
+    const step = (stage: "caller" | "trampoline" | "return", begin: bigint, until: bigint) => {
+      try {
+        // A TB translated in an earlier run with another `until` has no stop check
+        // for this one: drop the TB that starts at `until`.
+        e.removeCache(until, until + 1n);
+        e.run({ begin, until, budget, timeoutUs: 2_000_000 });
+        return true;
+      } catch (err) {
+        if (err instanceof UcError || err instanceof EmuLimitError) {
+          obs.fault = { stage, message: err.message, pc: e.regRead(e.spec.pc) };
+          return false;
+        }
+        throw err;
+      }
+    };
+    if (step("caller", indirect ? entry.icaller : entry.caller, TRAMP_BASE)) {
+      // 2. at trampoline entry
+      const sp0 = e.regRead(sp);
+      obs.entrySp = sp0;
+      let funcRet: bigint;
+      let jmpEntry = false;
+      if (this.arch === "x86_64") {
+        const w = new DataView(e.read(sp0, 16).buffer);
+        funcRet = w.getBigUint64(0, true);
+        // entered by `call` from the patch site iff [sp] returns right after it;
+        // else by `jmp` (v6.19+ jmp mode): only the caller's return is on the stack
+        jmpEntry = !indirect && funcRet !== entry.callee + BigInt(job.patch?.length ?? 0);
+        obs.callerRet = indirect || jmpEntry ? funcRet : w.getBigUint64(8, true);
+        obs.entryMode = indirect ? "indirect" : jmpEntry ? "jmp" : "call";
+      } else {
+        funcRet = e.regRead("x30");
+        obs.callerRet = indirect ? funcRet : e.regRead("x9");
+      }
+      const before = spec.callee.map((g) => e.regRead(g));
+      const window = e.read(sp0, CALLER_WINDOW);
+      const used = this.#argRegBytes(job);
+      TARGETS[this.arch].argRegs.forEach((a, i) => {
+        if (a.bank !== "gpr") return;
+        const u = used.get(a.name) ?? 0;
+        if (u >= 8) return;
+        const m = mask(u);
+        e.regWrite(a.name, (e.regRead(a.name) & m) | (POISON_REG(0x40 + i) & ~m));
+      });
+      spec.scratch.forEach((g, i) => e.regWrite(g, POISON_REG(0x60 + i)));
+      if (this.arch === "arm64" && indirect) e.regWrite("x9", POISON_REG(0x70));
+      const delta = job.attach === "fentry"
+        ? spec.spDelta.fentry
+        : indirect || jmpEntry
+        ? spec.spDelta.indirect
+        : spec.spDelta.callOrig;
+      obs.expectedExitSp = sp0 + BigInt(delta);
+      obs.expectedExitPc = job.attach === "fentry" ? funcRet : obs.callerRet;
+      // 3. through the trampoline (and, for CALL_ORIG, the original function)
+      if (step("trampoline", TRAMP_BASE, obs.expectedExitPc)) {
+        obs.exitSp = e.regRead(sp);
+        spec.callee.forEach((g, i) => {
+          const after = e.regRead(g);
+          if (after !== before[i]) obs.calleeSaved.push({ reg: g, before: before[i], after });
+        });
+        if (this.arch === "arm64") obs.linkAtExit = e.regRead("x30");
+        const w2 = e.read(sp0, CALLER_WINDOW);
+        for (let i = 0; i < CALLER_WINDOW; i++) {
+          if (w2[i] !== window[i]) obs.windowWrites.push([i, window[i], w2[i]]);
+        }
+        // 4. back to the caller's caller
+        step("return", e.regRead(e.spec.pc), RET_SENTINEL);
+      }
+    }
+    // read what happened
+    const logBytes = e.read(img.syms.log, 8 * (1 + LOG_MAX * LOG_WORDS));
+    const lv = new DataView(logBytes.buffer);
+    const nlog = Math.min(LOG_MAX, Number(lv.getBigUint64(0, true)));
+    for (let i = 0; i < nlog; i++) {
+      const o = 8 + i * LOG_WORDS * 8;
+      const kind = Number(lv.getBigUint64(o, true));
+      obs.calls.push({
+        kind: STUB_KIND[kind] ?? "other",
+        sp: lv.getBigUint64(o + 8, true),
+        arg0: lv.getBigUint64(o + 16, true),
+      });
+    }
+    const recBytes = e.read(img.syms.rec, 8 * (1 + REC_MAX * REC_WORDS));
+    const rv = new DataView(recBytes.buffer);
+    const nrec = Math.min(REC_MAX, Number(rv.getBigUint64(0, true)));
+    for (let i = 0; i < nrec; i++) {
+      const words: bigint[] = [];
+      for (let w = 0; w < REC_WORDS; w++) {
+        words.push(rv.getBigUint64(8 + (i * REC_WORDS + w) * 8, true));
+      }
+      obs.ctx.push(words);
+    }
+    obs.ctxAddr = obs.calls.filter((c) => c.kind === "prog").map((c) => c.arg0);
+    const cc = new DataView(e.read(img.syms.calleeCalls, 8).buffer);
+    obs.calleeCalls = Number(cc.getBigUint64(0, true));
+    obs.calleeFrame = new DataView(e.read(img.syms.calleeFa, 8).buffer).getBigUint64(0, true);
+    obs.received = entry.recs.map((a, j) => e.read(a, job.proto.params[j].type.size));
+    if (entry.ret !== null && job.proto.ret) obs.returned = e.read(entry.ret, job.proto.ret.size);
+    obs.us = (performance.now() - t0) * 1000;
+    return obs;
+  }
+
+  close(): void {
+    this.engine.close();
+  }
+}

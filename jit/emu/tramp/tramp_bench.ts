@@ -1,0 +1,77 @@
+/**
+ * Trampoline emulation throughput: trampolines generated + emulated per
+ * second per core per arch, and the wall time for (real vmlinux shapes +
+ * stress + selftests) × {x86_64, arm64} × 2 eras × fentry (target < 4 s;
+ * harness images cached). Run: `deno run -A jit/emu/tramp/tramp_bench.ts`
+ * (also `deno bench -A` picks up the Deno.bench cases).
+ *
+ * @module
+ */
+
+import { stressPrototypes } from "../../corpus/stress.ts";
+import { selftestPrototypes } from "../../corpus/selftests.ts";
+import { parseBtf } from "../../corpus/btf/parse.ts";
+import { allPrototypes } from "../../corpus/btf/ctype.ts";
+import type { Prototype } from "../../corpus/types.ts";
+import { emulateMany, loadTrampArch, shapeKey } from "./emulate.ts";
+import { EmulatePool } from "../../../workers/pool.ts";
+
+const ERAS = { x86_64: ["v6.6", "2026"], arm64: ["v6.17", "2026"] } as const;
+
+async function corpus(): Promise<{ all: Prototype[]; shapes: Prototype[] }> {
+  const all = [...stressPrototypes(), ...await selftestPrototypes()];
+  try {
+    all.push(...allPrototypes(parseBtf(await Deno.readFile("/sys/kernel/btf/vmlinux")), "real"));
+  } catch { /* no kernel BTF here */ }
+  const seen = new Set<string>();
+  const shapes = all.filter((p) => {
+    const k = shapeKey(p);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  return { all, shapes };
+}
+
+if (import.meta.main) {
+  const { all, shapes } = await corpus();
+  console.log(`corpus: ${all.length} prototypes, ${shapes.length} ABI shapes`);
+  // warm: build/cached images, load models
+  for (const arch of ["x86_64", "arm64"] as const) {
+    await loadTrampArch(arch);
+    const t0 = performance.now();
+    await emulateMany({ arch, era: ERAS[arch][0], attach: "fentry", protos: shapes });
+    console.log(
+      `${arch}: first pass (image build or cache) ${(performance.now() - t0).toFixed(0)} ms`,
+    );
+  }
+  // per-core throughput (in-process, images warm)
+  for (const arch of ["x86_64", "arm64"] as const) {
+    const t0 = performance.now();
+    const vs = await emulateMany({ arch, era: ERAS[arch][0], attach: "fexit", protos: shapes });
+    const ms = performance.now() - t0;
+    const ran = vs.filter((v) => v.status !== "rejected").length;
+    console.log(
+      `${arch}: ${ran} trampolines generated+emulated in ${ms.toFixed(0)} ms on one core = ${
+        (ran / ms * 1000).toFixed(0)
+      }/s`,
+    );
+  }
+  // the full matrix through the worker pool
+  const pool = new EmulatePool();
+  const t0 = performance.now();
+  let n = 0;
+  for (const arch of ["x86_64", "arm64"] as const) {
+    for (const era of ERAS[arch]) {
+      const vs = await pool.run({ arch, era, attach: "fentry", protos: all });
+      n += vs.length;
+    }
+  }
+  const wall = performance.now() - t0;
+  pool.close();
+  console.log(
+    `matrix (${all.length} protos × 2 arches × 2 eras, fentry, ${pool.size} workers): ${n} verdicts in ${
+      wall.toFixed(0)
+    } ms (target < 4000 ms)`,
+  );
+}
