@@ -181,6 +181,16 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
   const m = req.model;
   const place = kernelPlacement(era, m, req.proto);
   if (!place.ok) return place;
+  // B24 (KERNEL_SPEC §5, 2026 selftest tracing_failure/fexit_int128_ret): only x0 is
+  // saved, so a >8-byte return (x0:x1) cannot be seen or reproduced; 2026 refuses it.
+  if (era === "2026" && (req.attach === "fexit" || req.attach === "fmod_ret") && m.retSize > 8) {
+    return {
+      ok: false,
+      errno: "EINVAL",
+      reason:
+        `${req.proto.name} with a >8 byte return value is not supported for this attach type (B24, 2026; errno UNVERIFIED)`,
+    };
+  }
   const f = flagsFor(req.attach, m.retSize, req.ipArg);
   if (!f.indirect && env.funcAddr === null) {
     throw new Error(`arm64 ${req.attach} trampoline needs the traced function's address`);

@@ -45,7 +45,9 @@ const fails = (v: Verdict, rule?: string): Mismatch[] =>
 
 function explain(v: Verdict): string {
   return `${v.arch} ${v.era} ${v.attach} ${v.proto}: ${v.status} ${v.reason ?? ""}\n` +
-    v.mismatches.map((m) => `  [${m.severity}] ${m.rule} arg${m.arg}: expected ${m.expected}; observed ${m.observed}`)
+    v.mismatches.map((m) =>
+      `  [${m.severity}] ${m.rule} arg${m.arg}: expected ${m.expected}; observed ${m.observed}`
+    )
       .join("\n");
 }
 
@@ -81,7 +83,10 @@ Deno.test("B3 x86 v6.6: one 4-byte stack arg is cleaned (fentry_test7); the docu
   equal(x86.upperBits("v6.6", m7.model, 6, true), "clean");
   equal(x86.upperBits("v6.6", m2.model, 6, true), "copied");
   // v6.1: more than 6 slots are not attachable at all.
-  equal((await verdict("x86_64", "v6.1", "fentry", selftest("bpf_fentry_test7"))).status, "rejected");
+  equal(
+    (await verdict("x86_64", "v6.1", "fentry", selftest("bpf_fentry_test7"))).status,
+    "rejected",
+  );
 });
 
 Deno.test("B4 x86 v6.6: __int128 undercounted (int128_arg) — ctx[-1] and slots wrong; counted right in 2026", async () => {
