@@ -173,7 +173,8 @@ const ARM64: UcArchSpec = {
   setup: [],
 };
 
-const RISCV_ABI_NAMES = [
+/** RISC-V ABI register names in x0..x31 order. */
+export const RISCV_ABI_NAMES: readonly string[] = [
   "zero",
   "ra",
   "sp",

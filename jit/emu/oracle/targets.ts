@@ -12,6 +12,7 @@
  */
 
 import type { ArchName } from "../../arch/types.ts";
+import { RISCV_ABI_NAMES } from "../unicorn.ts";
 
 /** Architectures the oracle can compile and run (loongarch64 has no compiler on Debian 12). */
 export type OracleArch = Exclude<ArchName, "loongarch64">;
@@ -238,26 +239,8 @@ const X86_GPR: Record<string, string[]> = {
   r9: ["r9", "r9d", "r9w", "r9b"],
   rax: ["rax", "eax", "ax", "al"],
 };
-const RV_ABI_X = [
-  "zero",
-  "ra",
-  "sp",
-  "gp",
-  "tp",
-  "t0",
-  "t1",
-  "t2",
-  "s0",
-  "s1",
-  "a0",
-  "a1",
-  "a2",
-  "a3",
-  "a4",
-  "a5",
-  "a6",
-  "a7",
-]; // deno-fmt-ignore
+/** RISC-V ABI register names x0..x17 (the argument registers and below). */
+const RV_ABI_X = RISCV_ABI_NAMES.slice(0, 18);
 
 /** Resolve a register name on `arch` to its physical bytes. */
 export function regCell(arch: OracleArch, raw: string): RegCell | null {
@@ -286,7 +269,12 @@ export function regCell(arch: OracleArch, raw: string): RegCell | null {
     case "riscv64":
       if ((m = name.match(/^x(\d+)$/)) && +m[1] <= 31) {
         const n = +m[1];
-        return { file: n >= 10 && n <= 17 ? `a${n - 10}` : `x${n}`, base: 0, width: 8, bank: "gpr" };
+        return {
+          file: n >= 10 && n <= 17 ? `a${n - 10}` : `x${n}`,
+          base: 0,
+          width: 8,
+          bank: "gpr",
+        };
       }
       if (RV_ABI_X.includes(name)) {
         const n = RV_ABI_X.indexOf(name);
@@ -298,7 +286,12 @@ export function regCell(arch: OracleArch, raw: string): RegCell | null {
       }
       if ((m = name.match(/^f(\d+)$/)) && +m[1] <= 31) {
         const n = +m[1];
-        return { file: n >= 10 && n <= 17 ? `fa${n - 10}` : `f${n}`, base: 0, width: 8, bank: "fpr" };
+        return {
+          file: n >= 10 && n <= 17 ? `fa${n - 10}` : `f${n}`,
+          base: 0,
+          width: 8,
+          bank: "fpr",
+        };
       }
       return null;
     case "s390x":
