@@ -15,6 +15,7 @@ const HELP = `trampolint — BPF trampoline/JIT argument-handling review bot
 
 usage: deno task review <msgid | file | dir | url> [options]
        deno task corpus [--btf PATH] [--arch A] [--check] [--json]   (see corpus --help)
+       deno task emulate --arch A --era E [--attach T] [--proto NAME] [--json]   (see emulate --help)
        deno task <watch | serve>               (arrive with later stages)
 
 review reads a patch series and prints its summary:
