@@ -67,9 +67,9 @@ export class EmulatePool {
     return w;
   }
 
-  #send(opts: WorkerJob["opts"]): Promise<Verdict[]> {
+  #send(opts: WorkerJob["opts"], worker?: number): Promise<Verdict[]> {
     const id = this.#next++;
-    const w = this.#worker(this.#rr++ % this.size);
+    const w = this.#worker((worker ?? this.#rr++) % this.size);
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       w.postMessage({ id, opts } satisfies WorkerJob);
@@ -96,7 +96,10 @@ export class EmulatePool {
     } else {
       const chunks: Prototype[][] = [];
       for (let i = 0; i < reps.length; i += BATCH) chunks.push(reps.slice(i, i + BATCH));
-      const parts = await Promise.all(chunks.map((c) => this.#send({ ...job, protos: c })));
+      // chunk i always goes to worker i % size: the same batch (harness image)
+      // lands on the same worker in every job, which keeps its image and its
+      // observations of identical runs (e.g. another era's) warm.
+      const parts = await Promise.all(chunks.map((c, i) => this.#send({ ...job, protos: c }, i)));
       repVerdicts = parts.flat();
     }
     return job.protos.map((p, i) => {

@@ -99,9 +99,17 @@ export interface EmulateOptions {
 
 /** A key that is equal for prototypes the ABI cannot tell apart (names dropped). */
 export function shapeKey(p: Prototype): string {
-  const strip = (_k: string, v: unknown) => (_k === "name" ? undefined : v);
-  return JSON.stringify([p.ret, p.params.map((q) => q.type), p.variadic, p.unsupported], strip);
+  let k = shapeKeys.get(p);
+  if (k === undefined) {
+    const strip = (_k: string, v: unknown) => (_k === "name" ? undefined : v);
+    k = JSON.stringify([p.ret, p.params.map((q) => q.type), p.variadic, p.unsupported], strip);
+    shapeKeys.set(p, k);
+  }
+  return k;
 }
+
+/** shapeKey per prototype object (prototypes are not mutated once built). */
+const shapeKeys = new WeakMap<Prototype, string>();
 
 const harnesses = new Map<TrampArch, TrampHarness>();
 

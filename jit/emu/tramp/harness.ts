@@ -147,6 +147,30 @@ export interface Observation {
 const POISON_REG = (i: number) => 0xbadbad0000000000n | BigInt(i * 0x01010101);
 const STUB_KIND = ["other", "enter", "prog", "exit"] as const;
 
+/** Memoized observations kept per harness before the memo is dropped. */
+const MEMO_MAX = 50_000;
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function hex(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]];
+  return s;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Everything a run depends on: the image, the prototype slot and the job's bytes. */
+function memoKey(img: HarnessImage, job: HarnessJob): string {
+  return `${img.key}|${job.id}|${job.attach}|${job.progRet}|${job.budget ?? ""}|${hex(job.code)}|${
+    job.patch ? hex(job.patch) : "-"
+  }|${job.args.map(hex).join(",")}`;
+}
+
 function mask(bytes: number): bigint {
   return bytes >= 8 ? 0xffffffffffffffffn : (1n << BigInt(8 * bytes)) - 1n;
 }
@@ -160,7 +184,19 @@ export class TrampHarness {
   #poison = new Uint8Array(POISON_BELOW + CALLER_WINDOW).fill(STACK_POISON);
   #zero8 = new Uint8Array(8);
   #codeLen = 0;
+  /** The trampoline bytes at TRAMP_BASE now (null: unknown). */
+  #code: Uint8Array | null = null;
+  /** Patch-site bytes written into the loaded image, by address. */
+  #patched = new Map<bigint, Uint8Array>();
   #regsUsed = new Map<number, Map<string, number>>();
+  /**
+   * Observations by (image, job bytes). A run is deterministic in its job and
+   * image (every input is rewritten or poisoned before it), so an identical
+   * job (e.g. the same trampoline in another era) reuses the observation.
+   */
+  #memo = new Map<string, Observation>();
+  /** Reuse observations of identical jobs (default true). */
+  memo = true;
 
   constructor(arch: TrampArch) {
     this.arch = arch;
@@ -193,6 +229,7 @@ export class TrampHarness {
     this.#loadedEnd = img.end;
     this.#img = img;
     this.#regsUsed.clear();
+    this.#patched.clear();
   }
 
   /** Bytes of each GPR argument register the caller fills for `proto` (ABI model). */
@@ -212,36 +249,56 @@ export class TrampHarness {
     return m;
   }
 
-  /** Run one job against the loaded image. */
+  /** Run one job against the loaded image (or reuse the observation of an identical job). */
   run(job: HarnessJob): Observation {
     const img = this.#img;
     if (!img) throw new Error("no image loaded");
+    if (!this.memo) return this.#run(img, job);
+    const key = memoKey(img, job);
+    let obs = this.#memo.get(key);
+    if (obs === undefined) {
+      obs = this.#run(img, job);
+      if (this.#memo.size >= MEMO_MAX) this.#memo.clear();
+      this.#memo.set(key, obs);
+    }
+    return obs;
+  }
+
+  #run(img: HarnessImage, job: HarnessJob): Observation {
     const entry: HarnessEntry | undefined = img.entries.get(job.id);
     if (!entry) throw new Error(`prototype ${job.id} is not in the harness image`);
     const e = this.engine, spec = HARNESS_ARCH[this.arch], sp = e.spec.sp;
     const budget = job.budget ?? 50_000;
     const t0 = performance.now();
     if (job.code.length > TRAMP_MAX) throw new Error(`trampoline of ${job.code.length} bytes`);
-    // 1. set up
-    e.write(TRAMP_BASE, job.code);
-    if (job.code.length < this.#codeLen) {
-      e.write(
-        TRAMP_BASE + BigInt(job.code.length),
-        new Uint8Array(this.#codeLen - job.code.length),
-      );
+    // 1. set up (code that is already in place is not rewritten: a rewrite
+    // drops its translated blocks)
+    if (this.#code === null || !sameBytes(this.#code, job.code)) {
+      e.write(TRAMP_BASE, job.code);
+      if (job.code.length < this.#codeLen) {
+        e.write(
+          TRAMP_BASE + BigInt(job.code.length),
+          new Uint8Array(this.#codeLen - job.code.length),
+        );
+      }
+      // uc_mem_write does not reliably drop every translated block of rewritten
+      // code (seen with multi-TB trampolines): drop them explicitly.
+      e.removeCache(TRAMP_BASE, TRAMP_BASE + BigInt(Math.max(this.#codeLen, job.code.length, 1)));
+      this.#codeLen = job.code.length;
+      this.#code = job.code.slice();
     }
-    // uc_mem_write does not reliably drop every translated block of rewritten
-    // code (seen with multi-TB trampolines): drop them explicitly.
-    e.removeCache(TRAMP_BASE, TRAMP_BASE + BigInt(Math.max(this.#codeLen, job.code.length, 1)));
-    this.#codeLen = job.code.length;
     const indirect = job.attach === "struct_ops";
     if (indirect) {
       const fp = new Uint8Array(8);
       new DataView(fp.buffer).setBigUint64(0, TRAMP_BASE, true);
       e.write(entry.fp, fp);
     } else if (job.patch) {
-      e.write(entry.callee, job.patch);
-      e.removeCache(entry.callee, entry.callee + BigInt(job.patch.length));
+      const had = this.#patched.get(entry.callee);
+      if (!had || !sameBytes(had, job.patch)) {
+        e.write(entry.callee, job.patch);
+        e.removeCache(entry.callee, entry.callee + BigInt(job.patch.length));
+        this.#patched.set(entry.callee, job.patch.slice());
+      }
     }
     job.args.forEach((b, j) => e.write(entry.args[j], b));
     e.write(img.syms.log, this.#zero8);
@@ -329,6 +386,10 @@ export class TrampHarness {
         if (a.bank !== "gpr") return;
         const u = used.get(a.name) ?? 0;
         if (u >= 8) return;
+        if (u === 0) {
+          e.regWrite(a.name, POISON_REG(0x40 + i));
+          return;
+        }
         const m = mask(u);
         e.regWrite(a.name, (e.regRead(a.name) & m) | (POISON_REG(0x40 + i) & ~m));
       });

@@ -13,7 +13,7 @@ import { selftestPrototypes } from "../../corpus/selftests.ts";
 import { parseBtf } from "../../corpus/btf/parse.ts";
 import { allPrototypes } from "../../corpus/btf/ctype.ts";
 import type { Prototype } from "../../corpus/types.ts";
-import { emulateMany, loadTrampArch, shapeKey } from "./emulate.ts";
+import { emulateMany, harnessFor, loadTrampArch, shapeKey } from "./emulate.ts";
 import { EmulatePool } from "../../../workers/pool.ts";
 
 const ERAS = { x86_64: ["v6.6", "2026"], arm64: ["v6.17", "2026"] } as const;
@@ -74,4 +74,21 @@ if (import.meta.main) {
       wall.toFixed(0)
     } ms (target < 4000 ms)`,
   );
+}
+
+// `deno task bench`: per-core throughput on the stress corpus (images cached after the first
+// run). The observation memo is off so that every iteration really emulates.
+const benchProtos = stressPrototypes();
+for (const arch of ["x86_64", "arm64"] as const) {
+  for (const era of ERAS[arch]) {
+    Deno.bench({
+      name:
+        `${arch} ${era} fentry: generate + emulate ${benchProtos.length} stress prototypes (one core)`,
+      group: "trampolines",
+      async fn() {
+        harnessFor(arch).memo = false;
+        await emulateMany({ arch, era, attach: "fentry", protos: benchProtos });
+      },
+    });
+  }
 }

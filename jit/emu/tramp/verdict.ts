@@ -429,12 +429,20 @@ export function judge(inp: JudgeInput, obs: Observation): Verdict {
 
 /** The prototype as C (for reports). */
 export function protoC(p: Prototype): string {
-  try {
-    return cPrototype(p);
-  } catch {
-    return p.name;
+  let c = protoCCache.get(p);
+  if (c === undefined) {
+    try {
+      c = cPrototype(p);
+    } catch {
+      c = p.name;
+    }
+    protoCCache.set(p, c);
   }
+  return c;
 }
+
+/** protoC per prototype object (prototypes are not mutated once built). */
+const protoCCache = new WeakMap<Prototype, string>();
 
 /** A rejected verdict. */
 export function rejected(
