@@ -1,9 +1,11 @@
 /**
- * Running local tools (compilers, pahole) and the on-disk cache shared by
- * the corpus and emulation stages.
+ * Running local tools for the corpus (jit/tools.ts does the work) and the
+ * on-disk cache shared by the corpus and emulation stages.
  *
  * @module
  */
+
+import { runChecked } from "../tools.ts";
 
 /** A tool that failed or is missing, with what to install. */
 export class ToolError extends Error {
@@ -13,32 +15,13 @@ export class ToolError extends Error {
   }
 }
 
-/** Debian packages that provide the tools we run. */
-const PACKAGES: Record<string, string> = {
-  gcc: "gcc",
-  pahole: "dwarves",
-  "llvm-objcopy": "llvm",
-  "arm-linux-gnueabihf-gcc": "gcc-arm-linux-gnueabihf",
-  clang: "clang",
-};
-
 /** Runs a tool with an argument array (never a shell string); throws ToolError with stderr on failure. */
 export async function run(tool: string, args: string[], cwd?: string): Promise<string> {
-  let out: Deno.CommandOutput;
   try {
-    out = await new Deno.Command(tool, { args, cwd, stdout: "piped", stderr: "piped" }).output();
+    return await runChecked(tool, args, cwd);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      const pkg = PACKAGES[tool];
-      throw new ToolError(`${tool} is not installed${pkg ? ` (Debian package ${pkg})` : ""}`);
-    }
-    throw e;
+    throw new ToolError(e instanceof Error ? e.message : String(e));
   }
-  if (!out.success) {
-    const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-20).join("\n");
-    throw new ToolError(`${tool} ${args.join(" ")} failed (exit ${out.code}):\n${err}`);
-  }
-  return new TextDecoder().decode(out.stdout);
 }
 
 /** The cache directory for a purpose: $TRAMPOLINT_CACHE or <repo>/.cache. */

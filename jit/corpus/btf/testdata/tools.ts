@@ -17,6 +17,8 @@
  * @module
  */
 
+import { runChecked } from "../../../tools.ts";
+
 const HERE = new URL(".", import.meta.url).pathname;
 
 /** Tools the BTF tests need. */
@@ -48,14 +50,7 @@ export function missingTools(): string | null {
 }
 
 /** Runs a command; throws with its stderr on failure. */
-export async function run(cmd: string, args: string[], cwd?: string): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" }).output();
-  const dec = new TextDecoder();
-  if (!out.success) {
-    throw new Error(`${cmd} ${args.join(" ")} failed (${out.code}):\n${dec.decode(out.stderr)}`);
-  }
-  return dec.decode(out.stdout);
-}
+export const run = runChecked;
 
 async function withTmp<T>(f: (dir: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "trampolint-btf-" });
