@@ -7,6 +7,8 @@ import {
 import {
   EmuLimitError,
   Engine,
+  UC_HOOK,
+  UC_MEM,
   type UcArchName,
   UcError,
   UnicornMissingError,
@@ -210,4 +212,48 @@ Deno.test({
 Deno.test("unicorn: a missing library names the Debian package", () => {
   const e = new UnicornMissingError("libunicorn.so.2: cannot open shared object file");
   assert(/install Debian package libunicorn2/.test(e.message));
+});
+
+Deno.test({
+  name: `unicorn: UC_HOOK_MEM_WRITE hook sees writes in its range only, incl. cached code${suffix}`,
+  ignore: !!skip,
+  fn: async () => {
+    // mov [rdi], rsi; mov dword [rdi+0x100], esi; mov byte [rdx], sil; nop
+    const code = await assemble(
+      "x86_64",
+      "movq %rsi, (%rdi)\nmovl %esi, 0x100(%rdi)\nmovb %sil, (%rdx)\nnop\n",
+    );
+    const e = Engine.open("x86_64");
+    try {
+      e.map(BASE, 0x10000);
+      e.write(BASE, code);
+      const seen: [number, bigint, number, bigint][] = [];
+      const cb = (t: number, a: bigint, s: number, v: bigint) => seen.push([t, a, s, v]);
+      // a never-hit hook from the start: blocks are translated with the hook path
+      e.hookAdd(UC_HOOK.MEM_WRITE, cb, 1n, 1n);
+      const go = () => {
+        e.regWrite("rdi", BASE + 0x2000n);
+        e.regWrite("rsi", -2n);
+        e.regWrite("rdx", BASE + 0x3000n);
+        e.run({ begin: BASE, until: BASE + BigInt(code.length - 1) });
+      };
+      go();
+      deepStrictEqual(seen, []);
+      // added after translation: still fires (the block already calls hooks)
+      const h = e.hookAdd(UC_HOOK.MEM_WRITE, cb, BASE + 0x2000n, BASE + 0x20ffn);
+      const h2 = e.hookAdd(UC_HOOK.MEM_WRITE, cb, BASE + 0x3000n, BASE + 0x3000n);
+      go();
+      deepStrictEqual(seen, [
+        [UC_MEM.WRITE, BASE + 0x2000n, 8, -2n],
+        [UC_MEM.WRITE, BASE + 0x3000n, 1, 0xfen],
+      ]);
+      e.hookDel(h);
+      e.hookDel(h2);
+      seen.length = 0;
+      go();
+      deepStrictEqual(seen, []);
+    } finally {
+      e.close();
+    }
+  },
 });

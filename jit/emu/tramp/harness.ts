@@ -16,7 +16,9 @@
  *    unspecified (upper bits of narrow args, unused arg registers);
  * 3. run until the trampoline hands control back (fentry: into the traced
  *    function after the patch site; otherwise: the caller's return address);
- *    compare SP, callee-saved registers and the caller window;
+ *    compare SP, callee-saved registers and the caller window; during this
+ *    segment only, UC_HOOK_MEM_WRITE hooks cover every mapped byte the
+ *    trampoline may not write (see `#forbidden`) and record stray writes;
  * 4. run to the return sentinel (the caller stores the return value);
  *    read the stub log (SP at every call the trampoline made), the ctx ring,
  *    what the callee received and what the caller got back.
@@ -28,7 +30,7 @@ import type { AttachType } from "../../arch/tramp_types.ts";
 import type { Prototype } from "../../corpus/types.ts";
 import { ARCHES } from "../../arch/index.ts";
 import { TARGETS } from "../oracle/targets.ts";
-import { EmuLimitError, Engine, UcError } from "../unicorn.ts";
+import { EmuLimitError, Engine, UC_HOOK, UcError } from "../unicorn.ts";
 import type { HarnessEntry, HarnessImage } from "./build.ts";
 import {
   CALLER_WINDOW,
@@ -110,6 +112,20 @@ export interface StubCall {
   arg0: bigint;
 }
 
+/** One write the trampoline segment made outside the memory it may write. */
+export interface StrayWrite {
+  addr: bigint;
+  /** Bytes written. */
+  size: number;
+  /** The value written (unsigned, `size` bytes). */
+  value: bigint;
+  /** Which region it hit, e.g. "caller stack (entry SP + 24)", "image: a_3_0 + 0". */
+  region: string;
+}
+
+/** Stray writes recorded per run (the rest are only counted). */
+export const STRAY_MAX = 16;
+
 /** What one run showed. */
 export interface Observation {
   /** The run stopped early (fault, budget): where and why. */
@@ -129,6 +145,15 @@ export interface Observation {
   linkAtExit: bigint | null;
   /** Bytes above entry SP that changed: [offset from entry SP, before, after]. */
   windowWrites: [number, number, number][];
+  /**
+   * Writes during the trampoline segment (trampoline, stubs, original function)
+   * outside the allowed memory: the stack below the entry SP (the trampoline's
+   * frame, outgoing arguments, the frames of what it calls), the stub log and
+   * ctx ring, and the callee's record globals. At most STRAY_MAX are kept.
+   */
+  strayWrites: StrayWrite[];
+  /** All stray writes, including those not kept. */
+  strayCount: number;
   calls: StubCall[];
   /** ctx[-2..37] per prog call (u64 words). */
   ctx: bigint[][];
@@ -197,6 +222,24 @@ export class TrampHarness {
   #memo = new Map<string, Observation>();
   /** Reuse observations of identical jobs (default true). */
   memo = true;
+  /** Forbidden image ranges [begin, end] (inclusive) per prototype id of the loaded image. */
+  #forbiddenImage = new Map<number, [bigint, bigint][]>();
+  /** The run being observed while write hooks are in place. */
+  #strayObs: Observation | null = null;
+  #strayEntry: HarnessEntry | null = null;
+  #strayProto: Prototype | null = null;
+  #onWrite = (_type: number, addr: bigint, size: number, value: bigint): void => {
+    const obs = this.#strayObs;
+    if (!obs) return;
+    obs.strayCount++;
+    if (obs.strayWrites.length >= STRAY_MAX) return;
+    obs.strayWrites.push({
+      addr,
+      size,
+      value: BigInt.asUintN(8 * Math.min(8, size), value),
+      region: this.#region(addr, obs.entrySp),
+    });
+  };
 
   constructor(arch: TrampArch) {
     this.arch = arch;
@@ -230,6 +273,68 @@ export class TrampHarness {
     this.#img = img;
     this.#regsUsed.clear();
     this.#patched.clear();
+    this.#forbiddenImage.clear();
+  }
+
+  /**
+   * Image and sentinel-region ranges the trampoline segment may not write:
+   * everything mapped there except the stub log, the ctx ring, the callee's
+   * call counter and frame address, and this prototype's record globals.
+   */
+  #forbiddenFixed(img: HarnessImage, entry: HarnessEntry, proto: Prototype): [bigint, bigint][] {
+    let out = this.#forbiddenImage.get(entry.id);
+    if (out) return out;
+    const allowed: [bigint, bigint][] = [
+      [img.syms.log, img.syms.log + BigInt(8 * (1 + LOG_MAX * LOG_WORDS))],
+      [img.syms.rec, img.syms.rec + BigInt(8 * (1 + REC_MAX * REC_WORDS))],
+      [img.syms.calleeCalls, img.syms.calleeCalls + 8n],
+      [img.syms.calleeFa, img.syms.calleeFa + 8n],
+      ...entry.recs.map((a, j): [bigint, bigint] => [
+        a,
+        a + BigInt(Math.max(1, proto.params[j].type.size)),
+      ]),
+    ];
+    allowed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    out = [];
+    let at = IMAGE_BASE;
+    for (const [a, b] of allowed) {
+      if (a > at) out.push([at, a - 1n]);
+      if (b > at) at = b;
+    }
+    if (at < IMAGE_LIMIT) out.push([at, IMAGE_LIMIT - 1n]);
+    out.push([SENTINEL_REGION[0], SENTINEL_REGION[0] + BigInt(SENTINEL_REGION[1]) - 1n]);
+    this.#forbiddenImage.set(entry.id, out);
+    return out;
+  }
+
+  /** Which region a stray write hit (for reports). */
+  #region(addr: bigint, entrySp: bigint): string {
+    const h = (v: bigint) => `0x${v.toString(16)}`;
+    if (addr >= STACK_BASE && addr < STACK_BASE + BigInt(STACK_SIZE)) {
+      return `caller stack (entry SP + ${addr - entrySp})`;
+    }
+    if (addr >= TRAMP_BASE && addr < TRAMP_BASE + BigInt(TRAMP_MAX)) {
+      return `trampoline code (+${h(addr - TRAMP_BASE)})`;
+    }
+    if (addr >= SENTINEL_REGION[0] && addr < SENTINEL_REGION[0] + BigInt(SENTINEL_REGION[1])) {
+      return `sentinel region (return sentinel ${h(RET_SENTINEL)})`;
+    }
+    const img = this.#img, entry = this.#strayEntry, proto = this.#strayProto;
+    if (img && addr >= IMAGE_BASE && addr < IMAGE_LIMIT) {
+      const named: [string, bigint, number][] = [["tramp_prog_ret", img.syms.progRet, 8]];
+      if (entry && proto) {
+        const k = entry.id;
+        entry.args.forEach((a, j) => named.push([`a_${k}_${j}`, a, proto.params[j].type.size]));
+        if (entry.ret !== null && proto.ret) named.push([`ret_${k}`, entry.ret, proto.ret.size]);
+        if (entry.callee) named.push([`callee_${k} (code)`, entry.callee, 16]);
+        named.push([`fp_${k}`, entry.fp, 8]);
+      }
+      for (const [n, a, len] of named) {
+        if (addr >= a && addr < a + BigInt(Math.max(1, len))) return `image: ${n} + ${addr - a}`;
+      }
+      return addr < img.end ? `image (+${h(addr - IMAGE_BASE)})` : `unused image map`;
+    }
+    return "mapped memory";
   }
 
   /** Bytes of each GPR argument register the caller fills for `proto` (ABI model). */
@@ -337,6 +442,8 @@ export class TrampHarness {
       calleeSaved: [],
       linkAtExit: null,
       windowWrites: [],
+      strayWrites: [],
+      strayCount: 0,
       calls: [],
       ctx: [],
       ctxAddr: [],
@@ -402,8 +509,27 @@ export class TrampHarness {
         : spec.spDelta.callOrig;
       obs.expectedExitSp = sp0 + BigInt(delta);
       obs.expectedExitPc = job.attach === "fentry" ? funcRet : obs.callerRet;
-      // 3. through the trampoline (and, for CALL_ORIG, the original function)
-      if (step("trampoline", TRAMP_BASE, obs.expectedExitPc)) {
+      // 3. through the trampoline (and, for CALL_ORIG, the original function),
+      // with write hooks over what it may not write (only while it runs)
+      const hooks: bigint[] = [];
+      let ok: boolean;
+      try {
+        for (const [a, b] of this.#forbiddenFixed(img, entry, job.proto)) {
+          hooks.push(e.hookAdd(UC_HOOK.MEM_WRITE, this.#onWrite, a, b));
+        }
+        hooks.push(
+          e.hookAdd(UC_HOOK.MEM_WRITE, this.#onWrite, sp0, STACK_BASE + BigInt(STACK_SIZE) - 1n),
+        );
+        this.#strayObs = obs;
+        this.#strayEntry = entry;
+        this.#strayProto = job.proto;
+        ok = step("trampoline", TRAMP_BASE, obs.expectedExitPc);
+      } finally {
+        this.#strayObs = this.#strayEntry = null;
+        this.#strayProto = null;
+        for (const h of hooks) e.hookDel(h);
+      }
+      if (ok) {
         obs.exitSp = e.regRead(sp);
         spec.callee.forEach((g, i) => {
           const after = e.regRead(g);

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { selftestPrototypes } from "../../corpus/selftests.ts";
 import { unicornUnavailable } from "../unicorn.ts";
 import { toolUnavailable } from "../oracle/tools.ts";
-import { emulateMany, emulateOne, loadTrampArch, shapeKey } from "./emulate.ts";
-import { toyX86 } from "./testing/toy_x86.ts";
+import { emulateMany, emulateOne, harnessFor, loadTrampArch, shapeKey } from "./emulate.ts";
+import { type ToyBugs, toyX86 } from "./testing/toy_x86.ts";
 import type { Verdict } from "./verdict.ts";
 import { capstoneUnavailable, disassemble } from "../capstone.ts";
 
@@ -86,6 +86,50 @@ Deno.test({
     assert.equal(m.arg, 0);
     assert.equal(m.type?.size, 16);
     assert.match(m.observed, /a5a5a5a5/); // stale poisoned stack
+  },
+});
+
+Deno.test({
+  name: "toy x86 trampoline: stray writes past the caller window and into the image (write hooks)",
+  ignore: !!noEmu,
+  fn: async () => {
+    const proto = byName("bpf_testmod_test_struct_arg_1");
+    const run = (bugs: ToyBugs) =>
+      emulateOne({ arch: "x86_64", era: "toy", attach: "fexit", proto, tramp: toyX86(bugs) });
+    const clean = await run({});
+    assert.equal(clean.status, "pass", fails(clean).join("\n"));
+    const h = harnessFor("x86_64");
+    const progRet = h.image!.syms.progRet;
+    const memo = h.memo;
+    h.memo = false;
+    try {
+      // twice: the second run executes cached translated blocks, hooks still fire
+      for (let i = 0; i < 2; i++) {
+        // 8 bytes at entry SP + 0x400: outside the 256-byte window, only the hook sees it
+        const far = await run({ farStackWrite: 0x400 });
+        assert.equal(far.status, "fail");
+        const sw = far.mismatches.filter((m) => m.rule === "stray-write");
+        assert.equal(sw.length, 1, fails(far).join("\n"));
+        assert.match(
+          sw[0].observed,
+          /^8-byte write of 0x[0-9a-f]+ at 0x7[0-9a-f]+: caller stack \(entry SP \+ 1024\)$/,
+        );
+        const img = await run({ absWrite: progRet + 8n });
+        const si = img.mismatches.filter((m) => m.rule === "stray-write");
+        assert.equal(si.length, 1, fails(img).join("\n"));
+        assert.equal(si[0].severity, "fail");
+        assert.match(si[0].observed, /^8-byte write of 0x[0-9a-f]+ at 0x[0-9a-f]+: image/);
+        const code = await run({ absWrite: progRet });
+        assert.ok(
+          code.mismatches.some((m) =>
+            m.rule === "stray-write" && m.observed.endsWith(": image: tramp_prog_ret + 0")
+          ),
+          fails(code).join("\n"),
+        );
+      }
+    } finally {
+      h.memo = memo;
+    }
   },
 });
 

@@ -12,8 +12,12 @@
  *   back (fmod_ret/struct_ops: the program's) ("retval");
  * - callee-saved registers and SP are restored ("callee-saved", "sp-balance"),
  *   SP is 16-byte aligned at every call the trampoline makes ("sp-align"),
- *   nothing above the entry SP is written ("stray-write"), and the run ends
- *   where it must ("emu-fault").
+ *   nothing outside its own stack (below the entry SP), the stub log/ring and
+ *   the callee's records is written while it runs ("stray-write": one
+ *   mismatch per write seen by the harness's UC_HOOK_MEM_WRITE hooks, with
+ *   address, size, value and region; plus the 256-byte caller-window
+ *   comparison when no hooked write explains it), and the run ends where it
+ *   must ("emu-fault").
  *
  * @module
  */
@@ -26,6 +30,7 @@ import { cPrototype, cTypeName } from "../../corpus/btf/cdecl.ts";
 import { meaningfulMask } from "../oracle/values.ts";
 import type { Observation } from "./harness.ts";
 import { CALLEE_RET_HI, CALLEE_RET_LO } from "./source.ts";
+import { CALLER_WINDOW } from "./layout.ts";
 
 /** Stable ids of the checks. */
 export type Rule =
@@ -400,7 +405,29 @@ export function judge(inp: JudgeInput, obs: Observation): Verdict {
     if (x86 && !inp.hasStackArgs && obs.calleeFrame % 8n === 0n) info(m);
     else fail(m);
   }
-  if (obs.windowWrites.length > 0) {
+  for (const w of obs.strayWrites) {
+    fail({
+      arg: null,
+      type: null,
+      expected: `no writes outside the trampoline's stack (below entry SP ${
+        hex(obs.entrySp)
+      }), the stub log/ctx ring and the callee's records`,
+      observed: `${w.size}-byte write of ${hex(w.value)} at ${hex(w.addr)}: ${w.region}`,
+      rule: "stray-write",
+    });
+  }
+  const strays = obs.strayWrites;
+  if (obs.strayCount > strays.length) {
+    fail({
+      arg: null,
+      type: null,
+      expected: "no stray writes",
+      observed: `${obs.strayCount - strays.length} more stray writes not listed`,
+      rule: "stray-write",
+    });
+  }
+  const inWindow = (a: bigint) => a >= obs.entrySp && a < obs.entrySp + BigInt(CALLER_WINDOW);
+  if (obs.windowWrites.length > 0 && !strays.some((w) => inWindow(w.addr))) {
     const w = obs.windowWrites;
     fail({
       arg: null,

@@ -28,6 +28,10 @@ export interface ToyBugs {
   misalign?: boolean;
   /** Write 8 bytes into the caller's frame. */
   strayWrite?: boolean;
+  /** Write 8 bytes (rax) at entry SP + this many bytes (past the 256-byte caller window). */
+  farStackWrite?: number;
+  /** Write 8 bytes (rax) at this absolute address (e.g. into the image). */
+  absWrite?: bigint;
 }
 
 const ARG_REGS = [7, 6, 2, 1, 8, 9]; // rdi rsi rdx rcx r8 r9
@@ -109,6 +113,11 @@ export function toyX86(bugs: ToyBugs = {}): TrampolineArch {
         a.store(0, -ipOff);
       }
       if (bugs.strayWrite) a.store(0, 16 + 8);
+      if (bugs.farStackWrite !== undefined) a.store(0, 8 + bugs.farStackWrite); // rbp = entry SP - 8
+      if (bugs.absWrite !== undefined) {
+        a.emit(0x48, 0xa3); // movabs [imm64], rax
+        a.i64(bugs.absWrite);
+      }
       const progs = () => {
         a.callAbs(env.progEnter);
         a.emit(0x48, 0x8d, 0xbd); // lea rdi, [rbp-regs]
