@@ -19,7 +19,7 @@ import type {
   TrampolineEnv,
   TrampolineRequest,
 } from "../../arch/tramp_types.ts";
-import type { FuncModel, Prototype } from "../../corpus/types.ts";
+import type { CType, FuncModel, Prototype } from "../../corpus/types.ts";
 import { distill } from "../../corpus/distill.ts";
 import { ARCHES } from "../../arch/index.ts";
 import { meaningfulMask } from "../oracle/values.ts";
@@ -111,6 +111,144 @@ export function shapeKey(p: Prototype): string {
 /** shapeKey per prototype object (prototypes are not mutated once built). */
 const shapeKeys = new WeakMap<Prototype, string>();
 
+/**
+ * A coarser dedupe key than `shapeKey`, from TYPE FEATURES ONLY (never from
+ * `placeArgs` or a trampoline model, so a model bug cannot be hidden by the
+ * key that groups prototypes). Per parameter (and for the return type):
+ *
+ * - scalars: class "int" (int/enum/ptr) with size, alignment, signedness
+ *   (below 8 bytes, see `sign`) and `_Bool`-ness; floats with size, alignment and their C base spelling
+ *   (`long double` is x87 on x86-64, `__float128`/`_Float128` is SSE);
+ * - records (and arrays): size, alignment, struct/union, the `packed` flag,
+ *   whether a nested union exists, the largest alignment among the direct
+ *   members' TYPES (GCC's aarch64_function_arg_alignment looks at
+ *   TYPE_ALIGN(TREE_TYPE(field)), not at field attributes), and per 8-byte
+ *   chunk: the set of leaf classes overlapping it (int / int128 / float of a
+ *   given size+spelling), whether a leaf in it is misaligned for its natural
+ *   alignment, and the bitmap of bytes covered by no leaf (padding);
+ * - variadic and the `unsupported` marker.
+ *
+ * Why equal keys imply identical GCC placement:
+ * - x86-64 SysV: records > 16 bytes (or with an unaligned field) are MEMORY;
+ *   otherwise every eightbyte's class is the merge of the classes of the
+ *   fields overlapping it (INTEGER if any integer, SSE if only float/double,
+ *   X87 for long double, SSE for __float128) — exactly the per-chunk leaf
+ *   class set; padding contributes nothing. Scalars are classified by kind
+ *   and size. Register assignment then depends only on these classes, the
+ *   sizes and the order of parameters.
+ * - AAPCS64: an HFA is a record whose leaves all have one FP type, 1..4 of
+ *   them, with no padding (GCC checks size == count * element size): the
+ *   class sets (a single FP class over all chunks), the padding bitmaps and the
+ *   size determine it. Non-HFA records > 16 bytes go by reference; ≤ 16 go in
+ *   X registers/stack rounded to 8, starting at an even register when the
+ *   argument alignment (member type alignment, above) is 16 — all in the key.
+ *   Scalars: by kind (int vs FP register), size and alignment (__int128).
+ * - The kernel's btf_func_model (distill) is added to the group key by
+ *   `emulateMany`, so the JIT's inputs are equal too.
+ * Everything else (names, member names, bitfield layout inside integer
+ * bytes) only changes which bits are meaningful, which `judge` takes from the
+ * prototype's own types when a representative's observation is re-judged.
+ */
+export function abiKey(p: Prototype): string {
+  let k = abiKeys.get(p);
+  if (k === undefined) {
+    k = JSON.stringify([
+      p.ret ? typeAbiKey(p.ret) : "void",
+      p.params.map((q) => typeAbiKey(q.type)),
+      p.variadic,
+      p.unsupported !== null,
+    ]);
+    abiKeys.set(p, k);
+  }
+  return k;
+}
+
+const abiKeys = new WeakMap<Prototype, string>();
+
+function leafClass(t: CType): string | null {
+  switch (t.kind) {
+    case "int":
+      return t.size === 16 ? "i128" : "i";
+    case "enum":
+    case "ptr":
+      return "i";
+    case "float":
+      return `f${t.size}:${t.name}`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Signedness of an integer argument: kept below 8 bytes (a caller may sign-
+ * or zero-extend it into the rest of the register or stack slot, which the
+ * upper-bits rule observes); an 8- or 16-byte integer fills whole
+ * registers/slots, so there is nothing to extend and signedness cannot change
+ * the bytes passed.
+ */
+function sign(size: number, signed: boolean): string {
+  return size >= 8 ? "" : signed ? "s" : "u";
+}
+
+function typeAbiKey(t: CType): string {
+  switch (t.kind) {
+    case "int":
+      return `int:${t.size}:${t.align}:${sign(t.size, t.signed)}${t.bool ? ":bool" : ""}`;
+    case "enum":
+      return `int:${t.size}:${t.align}:${sign(t.size, t.signed)}`;
+    case "ptr":
+      return `int:${t.size}:${t.align}:${sign(t.size, false)}`;
+    case "float":
+      return `float:${t.size}:${t.align}:${t.name}`;
+  }
+  const nChunks = Math.ceil(t.size / 8);
+  const classes: Set<string>[] = Array.from({ length: nChunks }, () => new Set());
+  const misaligned = new Array<boolean>(nChunks).fill(false);
+  const covered = new Uint8Array(t.size);
+  let nestedUnion = false;
+  const mark = (cls: string, bitStart: number, bits: number, mis: boolean) => {
+    if (bits <= 0) return;
+    const b0 = bitStart >> 3, b1 = Math.min(t.size, (bitStart + bits + 7) >> 3);
+    for (let b = b0; b < b1; b++) {
+      covered[b] = 1;
+      classes[b >> 3].add(cls);
+      if (mis) misaligned[b >> 3] = true;
+    }
+  };
+  const walk = (u: CType, base: number, top: boolean) => {
+    const cls = leafClass(u);
+    if (cls !== null) {
+      mark(cls, base * 8, u.size * 8, u.align > 0 && base % u.align !== 0);
+      return;
+    }
+    if (u.kind === "array") {
+      for (let i = 0; i < u.count; i++) walk(u.elem, base + i * u.elem.size, false);
+      return;
+    }
+    if (u.kind === "struct" || u.kind === "union") {
+      if (u.kind === "union" && !top) nestedUnion = true;
+      for (const m of u.members) {
+        if (m.bitSize !== null && m.bitOffset !== null) {
+          const c = leafClass(m.type) ?? "i";
+          mark(c, base * 8 + m.bitOffset, m.bitSize, false);
+        } else walk(m.type, base + m.offset, false);
+      }
+    }
+  };
+  walk(t, 0, true);
+  const memberAlign = t.kind === "array"
+    ? t.elem.align
+    : Math.max(0, ...t.members.map((m) => m.type.align));
+  const chunks = classes.map((c, i) => {
+    let pad = 0;
+    for (let b = 0; b < 8 && 8 * i + b < t.size; b++) if (!covered[8 * i + b]) pad |= 1 << b;
+    return `${[...c].sort().join("+")}${misaligned[i] ? "!" : ""}/${pad.toString(16)}`;
+  });
+  return `${t.kind}:${t.size}:${t.align}:${t.kind !== "array" && t.packed ? "p" : ""}${
+    nestedUnion ? "u" : ""
+  }:${memberAlign}:[${chunks.join(",")}]`;
+}
+
 const harnesses = new Map<TrampArch, TrampHarness>();
 
 /** This process's (worker's) engine for `arch`. */
@@ -147,7 +285,7 @@ function imageFor(
   return p;
 }
 
-/** Distinct argument bytes (padding 0, `_Bool` 1), with masks and ABI facts. */
+/** Distinct argument bytes (`_Bool` 1; padding too is filled), with masks and ABI facts. */
 export function argExpectations(
   arch: TrampArch,
   era: string,
@@ -162,14 +300,17 @@ export function argExpectations(
     const mask = meaningfulMask(q.type, arch);
     const bytes = new Uint8Array(q.type.size);
     const isBool = q.type.kind === "int" && q.type.bool;
+    // The bytes depend only on (position, size, _Bool-ness) — not on the
+    // mask (padding, bitfields) — so that one observation can be judged for
+    // every prototype of an `abiKey` group; `judge` applies each prototype's
+    // own mask.
     for (let b = 0; b < bytes.length; b++) {
-      if (mask[b] === 0) continue;
       if (isBool) {
         bytes[b] = b === 0 ? 1 : 0;
         continue;
       }
       if (next === 0xa5 || next === 0xee) next++;
-      bytes[b] = next & mask[b];
+      bytes[b] = next;
       next = next >= 0xfd ? 0x11 : next + 1;
     }
     const loc = locs.find((l) => l.arg === i);
@@ -215,9 +356,18 @@ export async function emulateMany(opts: EmulateOptions): Promise<Verdict[]> {
   type Todo = { idx: number[]; proto: Prototype; model: FuncModel | null };
   const todo: Todo[] = [];
   const byShape = new Map<string, number>();
+  // with dedupe: prototypes are grouped by abiKey (type features only, not the
+  // era, so images stay shared across eras); every prototype is distilled on
+  // its own (a rejection is its own verdict), the representative is emulated
+  // and its observation re-judged for the others with an equal btf_func_model
+  // (their own types, masks and names); any other member is emulated apart.
+  const models: (FuncModel | null)[] = new Array(opts.protos.length).fill(null);
   opts.protos.forEach((p, i) => {
+    const d = distill(p, dEra);
+    if (!d.ok) out[i] = rejected(p, arch, era, attach, d.errno, d.reason);
+    else models[i] = d.model;
     if (opts.dedupe) {
-      const k = shapeKey(p);
+      const k = abiKey(p);
       const t = byShape.get(k);
       if (t !== undefined) {
         todo[t].idx.push(i);
@@ -225,26 +375,17 @@ export async function emulateMany(opts: EmulateOptions): Promise<Verdict[]> {
       }
       byShape.set(k, todo.length);
     }
-    const d = distill(p, dEra);
-    if (!d.ok) {
-      out[i] = rejected(p, arch, era, attach, d.errno, d.reason);
-      todo.push({ idx: [i], proto: p, model: null });
-      return;
-    }
-    todo.push({ idx: [i], proto: p, model: d.model });
+    todo.push({ idx: [i], proto: p, model: models[i] });
   });
+  const apart: number[] = [];
   const h = harnessFor(arch);
   const spec = HARNESS_ARCH[arch];
   for (let b0 = 0; b0 < todo.length; b0 += BATCH) {
     const batch = todo.slice(b0, b0 + BATCH);
-    const live = batch.filter((t) => t.model !== null);
     for (const t of batch) {
-      if (t.model === null) {
-        for (const i of t.idx.slice(1)) {
-          out[i] = { ...out[t.idx[0]]!, proto: opts.protos[i].name };
-        }
-      }
+      if (t.model === null) apart.push(...t.idx.filter((i) => models[i] !== null));
     }
+    const live = batch.filter((t) => t.model !== null);
     if (live.length === 0) continue;
     const img = await imageFor(
       arch,
@@ -256,16 +397,36 @@ export async function emulateMany(opts: EmulateOptions): Promise<Verdict[]> {
     const skipped = new Map(img.skipped.map((s) => [s.id, s.reason]));
     batch.forEach((t, k) => {
       if (t.model === null) return;
-      const v = runOne(opts, tramp, h, img, k, t.proto, t.model, skipped.get(k), spec.ipOffset);
-      for (const i of t.idx) {
-        out[i] = i === t.idx[0] ? v : { ...v, proto: opts.protos[i].name };
+      const r = runOne(opts, tramp, h, img, k, t.proto, t.model, skipped.get(k), spec.ipOffset);
+      out[t.idx[0]] = r.verdict;
+      const mk = JSON.stringify(t.model);
+      for (const i of t.idx.slice(1)) {
+        if (models[i] === null) continue;
+        if (JSON.stringify(models[i]) === mk) out[i] = r.rejudge(opts.protos[i], models[i]!);
+        else apart.push(i);
       }
     });
+
     opts.log?.(
       `${arch} ${era} ${attach}: ${Math.min(todo.length, b0 + BATCH)}/${todo.length} shapes`,
     );
   }
+  if (apart.length > 0) {
+    apart.sort((a, b) => a - b);
+    const vs = await emulateMany({
+      ...opts,
+      protos: apart.map((i) => opts.protos[i]),
+      dedupe: false,
+    });
+    apart.forEach((i, j) => out[i] = vs[j]);
+  }
   return out as Verdict[];
+}
+
+/** A representative's verdict, and its re-judging for another prototype of its group. */
+interface RunResult {
+  verdict: Verdict;
+  rejudge(proto: Prototype, model: FuncModel): Verdict;
 }
 
 function runOne(
@@ -278,12 +439,12 @@ function runOne(
   model: FuncModel,
   skippedReason: string | undefined,
   ipOffset: number,
-): Verdict {
+): RunResult {
   const { arch, era, attach } = opts;
   const entry = img.entries.get(k);
   if (!entry) {
-    return {
-      ...rejected(proto, arch, era, attach, "HARNESS", skippedReason ?? "not in the harness image"),
+    const missing = (p: Prototype): Verdict => ({
+      ...rejected(p, arch, era, attach, "HARNESS", skippedReason ?? "not in the harness image"),
       status: "fail",
       mismatches: [{
         arg: null,
@@ -293,7 +454,8 @@ function runOne(
         rule: "emu-fault",
         severity: "fail",
       }],
-    };
+    });
+    return { verdict: missing(proto), rejudge: (p) => missing(p) };
   }
   const ipArg = opts.ipArg ?? false;
   const req: TrampolineRequest = { proto, model, attach, ipArg };
@@ -305,7 +467,12 @@ function runOne(
     progExit: img.syms.exit,
   };
   const res = tramp.build(req, env, era);
-  if (!res.ok) return rejected(proto, arch, era, attach, res.errno, res.reason);
+  if (!res.ok) {
+    return {
+      verdict: rejected(proto, arch, era, attach, res.errno, res.reason),
+      rejudge: (p) => rejected(p, arch, era, attach, res.errno, res.reason),
+    };
+  }
   const ext = tramp as TrampolineArchExt;
   const patch = attach === "struct_ops"
     ? null
@@ -314,9 +481,9 @@ function runOne(
     : tramp.patchSite(entry.callee, TRAMP_BASE);
   const args = argExpectations(arch, era, tramp, proto, model);
   const runs = attach === "fmod_ret" ? [0n, PROG_RET] : attach === "struct_ops" ? [PROG_RET] : [0n];
-  let verdict = null as Verdict | null;
-  for (const progRet of runs) {
-    const obs: Observation = h.run({
+  const observed = runs.map((progRet) => ({
+    progRet,
+    obs: h.run({
       id: k,
       proto,
       attach,
@@ -324,29 +491,50 @@ function runOne(
       patch,
       args: args.map((a) => a.bytes),
       progRet,
-    });
-    const v = judge({
-      arch,
-      era,
-      attach,
-      proto,
-      model,
-      ipArg,
-      ipOffset,
-      args,
-      progRet,
-      hasStackArgs: args.some((a) => a.onStack),
-      frame: res.frame,
-      notes: res.notes,
-    }, obs);
-    if (verdict === null) verdict = v;
-    else {
-      verdict.mismatches = mergeMismatches(verdict.mismatches, v.mismatches);
-      if (v.status === "fail") verdict.status = "fail";
+    }) as Observation,
+  }));
+  const judgeAll = (p: Prototype, m: FuncModel, pargs: ArgExpectation[]): Verdict => {
+    let verdict = null as Verdict | null;
+    for (const { progRet, obs } of observed) {
+      const v = judge({
+        arch,
+        era,
+        attach,
+        proto: p,
+        model: m,
+        ipArg,
+        ipOffset,
+        args: pargs,
+        progRet,
+        hasStackArgs: pargs.some((a) => a.onStack),
+        frame: res.frame,
+        notes: res.notes,
+      }, obs);
+      if (verdict === null) verdict = v;
+      else {
+        verdict.mismatches = mergeMismatches(verdict.mismatches, v.mismatches);
+        if (v.status === "fail") verdict.status = "fail";
+      }
     }
-  }
-  if (opts.keepCode) verdict!.code = res.code;
-  return verdict!;
+    if (opts.keepCode) verdict!.code = res.code;
+    return verdict!;
+  };
+  return {
+    verdict: judgeAll(proto, model, args),
+    rejudge: (p, m) => {
+      const pargs = argExpectations(arch, era, tramp, p, m);
+      // the representative's observation is valid for `p` only if the caller
+      // passed the same bytes (they depend on position, size and _Bool-ness)
+      const same = pargs.length === args.length &&
+        pargs.every((a, i) =>
+          a.bytes.length === args[i].bytes.length && a.bytes.every((b, j) => b === args[i].bytes[j])
+        );
+      if (!same) {
+        throw new Error(`dedupe: ${p.name} and ${proto.name} get different argument bytes`);
+      }
+      return judgeAll(p, m, pargs);
+    },
+  };
 }
 
 /** Options of `emulateOne`. */

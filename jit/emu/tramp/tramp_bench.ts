@@ -13,7 +13,7 @@ import { selftestPrototypes } from "../../corpus/selftests.ts";
 import { parseBtf } from "../../corpus/btf/parse.ts";
 import { allPrototypes } from "../../corpus/btf/ctype.ts";
 import type { Prototype } from "../../corpus/types.ts";
-import { emulateMany, harnessFor, loadTrampArch, shapeKey } from "./emulate.ts";
+import { abiKey, BATCH, emulateMany, harnessFor, loadTrampArch, shapeKey } from "./emulate.ts";
 import { EmulatePool } from "../../../workers/pool.ts";
 
 const ERAS = { x86_64: ["v6.6", "2026"], arm64: ["v6.17", "2026"] } as const;
@@ -23,6 +23,14 @@ async function corpus(): Promise<{ all: Prototype[]; shapes: Prototype[] }> {
   try {
     all.push(...allPrototypes(parseBtf(await Deno.readFile("/sys/kernel/btf/vmlinux")), "real"));
   } catch { /* no kernel BTF here */ }
+  // ordered by abiKey (stable), so that the pool's image-sized chunks of
+  // distinct shapes hold whole abiKey groups and `dedupe` in each worker
+  // emulates one prototype per group
+  const keyOf = new Map(all.map((p) => [p, abiKey(p)]));
+  all.sort((a, b) => {
+    const x = keyOf.get(a)!, y = keyOf.get(b)!;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
   const seen = new Set<string>();
   const shapes = all.filter((p) => {
     const k = shapeKey(p);
@@ -35,12 +43,19 @@ async function corpus(): Promise<{ all: Prototype[]; shapes: Prototype[] }> {
 
 if (import.meta.main) {
   const { all, shapes } = await corpus();
-  console.log(`corpus: ${all.length} prototypes, ${shapes.length} ABI shapes`);
-  // warm: build/cached images, load models
+  console.log(
+    `corpus: ${all.length} prototypes, ${shapes.length} shapes, ${
+      new Set(shapes.map(abiKey)).size
+    } abiKeys`,
+  );
+  // warm: build/cached images (the pool's chunks, deduplicated as the workers do), load models
   for (const arch of ["x86_64", "arm64"] as const) {
     await loadTrampArch(arch);
     const t0 = performance.now();
-    await emulateMany({ arch, era: ERAS[arch][0], attach: "fentry", protos: shapes });
+    for (let i = 0; i < shapes.length; i += BATCH) {
+      const protos = shapes.slice(i, i + BATCH);
+      await emulateMany({ arch, era: ERAS[arch][0], attach: "fentry", protos, dedupe: true });
+    }
     console.log(
       `${arch}: first pass (image build or cache) ${(performance.now() - t0).toFixed(0)} ms`,
     );
@@ -48,7 +63,13 @@ if (import.meta.main) {
   // per-core throughput (in-process, images warm)
   for (const arch of ["x86_64", "arm64"] as const) {
     const t0 = performance.now();
-    const vs = await emulateMany({ arch, era: ERAS[arch][0], attach: "fexit", protos: shapes });
+    const vs = await emulateMany({
+      arch,
+      era: ERAS[arch][0],
+      attach: "fexit",
+      protos: shapes,
+      dedupe: true,
+    });
     const ms = performance.now() - t0;
     const ran = vs.filter((v) => v.status !== "rejected").length;
     console.log(
@@ -63,7 +84,10 @@ if (import.meta.main) {
   let n = 0;
   for (const arch of ["x86_64", "arm64"] as const) {
     for (const era of ERAS[arch]) {
-      const vs = await pool.run({ arch, era, attach: "fentry", protos: all });
+      // PoolJob has no `dedupe` field, but the pool spreads the job into each
+      // worker's emulateMany options, so it reaches the workers
+      const job = { arch, era, attach: "fentry" as const, protos: all, dedupe: true };
+      const vs = await pool.run(job);
       n += vs.length;
     }
   }
