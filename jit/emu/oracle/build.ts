@@ -165,7 +165,7 @@ async function compileSet(ctx: Ctx, ids: number[]): Promise<void> {
  * Symbol values from `llvm-readelf -sW` (not llvm-nm, which clears bit 0 of
  * Thumb function addresses; the runner needs it to start in Thumb state).
  */
-function parseSymbols(text: string): Map<string, bigint> {
+export function parseSymbols(text: string): Map<string, bigint> {
   const out = new Map<string, bigint>();
   for (const line of text.split("\n")) {
     // Num: Value Size Type Bind Vis [<localentry>: 8] Ndx Name

@@ -173,12 +173,7 @@ export class UnicornRunner {
     if (img.arch !== this.target.arch) {
       throw new Error(`image for ${img.arch}, runner for ${this.target.arch}`);
     }
-    const e = this.engine;
-    e.write(IMAGE_BASE, img.bin);
-    const binEnd = IMAGE_BASE + BigInt(img.bin.length);
-    const clearTo = img.end > this.#loadedEnd ? img.end : this.#loadedEnd;
-    if (clearTo > binEnd) e.write(binEnd, new Uint8Array(Number(clearTo - binEnd)));
-    e.removeCache(IMAGE_BASE, clearTo > binEnd ? clearTo : binEnd);
+    loadFlatImage(this.engine, img.bin, img.end, this.#loadedEnd);
     this.#loadedEnd = img.end;
     this.#img = img;
   }
@@ -371,4 +366,16 @@ function concat(parts: Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+/**
+ * Writes a flat image at IMAGE_BASE, zeroes its .bss up to `end` (and what a
+ * larger previous image left beyond it), and drops translated code there.
+ */
+export function loadFlatImage(e: Engine, bin: Uint8Array, end: bigint, prevEnd: bigint): void {
+  e.write(IMAGE_BASE, bin);
+  const binEnd = IMAGE_BASE + BigInt(bin.length);
+  const clearTo = end > prevEnd ? end : prevEnd;
+  if (clearTo > binEnd) e.write(binEnd, new Uint8Array(Number(clearTo - binEnd)));
+  e.removeCache(IMAGE_BASE, clearTo > binEnd ? clearTo : binEnd);
 }

@@ -14,7 +14,7 @@ import { linkerScript } from "../oracle/layout.ts";
 import { RUNTIME_SOURCE } from "../oracle/source.ts";
 import { COMMON_CFLAGS, TARGETS } from "../oracle/targets.ts";
 import { runTool, toolVersion } from "../oracle/tools.ts";
-import { cacheRoot } from "../oracle/build.ts";
+import { cacheRoot, parseSymbols } from "../oracle/build.ts";
 import { harnessSource, tsym } from "./source.ts";
 import { IMAGE_LIMIT, type TrampArch } from "./layout.ts";
 
@@ -71,17 +71,6 @@ async function sha256(parts: string[]): Promise<string> {
     await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\u0000"))),
   );
   return [...h].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function parseSymbols(text: string): Map<string, bigint> {
-  const out = new Map<string, bigint>();
-  for (const line of text.split("\n")) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 8 || !/^\d+:$/.test(f[0]) || !/^[0-9a-fA-F]+$/.test(f[1])) continue;
-    if (f[f.length - 2] === "UND") continue;
-    out.set(f[f.length - 1], BigInt(`0x${f[1]}`));
-  }
-  return out;
 }
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;

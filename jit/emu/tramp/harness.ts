@@ -31,6 +31,7 @@ import type { Prototype } from "../../corpus/types.ts";
 import { ARCHES } from "../../arch/index.ts";
 import { TARGETS } from "../oracle/targets.ts";
 import { EmuLimitError, Engine, UC_HOOK, UcError } from "../unicorn.ts";
+import { loadFlatImage } from "../oracle/run.ts";
 import type { HarnessEntry, HarnessImage } from "./build.ts";
 import {
   CALLER_WINDOW,
@@ -263,12 +264,7 @@ export class TrampHarness {
   load(img: HarnessImage): void {
     if (this.#img?.key === img.key) return;
     if (img.arch !== this.arch) throw new Error(`image for ${img.arch}, harness for ${this.arch}`);
-    const e = this.engine;
-    e.write(IMAGE_BASE, img.bin);
-    const binEnd = IMAGE_BASE + BigInt(img.bin.length);
-    const clearTo = img.end > this.#loadedEnd ? img.end : this.#loadedEnd;
-    if (clearTo > binEnd) e.write(binEnd, new Uint8Array(Number(clearTo - binEnd)));
-    e.removeCache(IMAGE_BASE, clearTo > binEnd ? clearTo : binEnd);
+    loadFlatImage(this.engine, img.bin, img.end, this.#loadedEnd);
     this.#loadedEnd = img.end;
     this.#img = img;
     this.#regsUsed.clear();
