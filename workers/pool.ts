@@ -13,7 +13,7 @@ import type { Prototype } from "../jit/corpus/types.ts";
 import { BATCH, emulateMany, shapeKey } from "../jit/emu/tramp/emulate.ts";
 import type { TrampArch } from "../jit/emu/tramp/layout.ts";
 import type { Verdict } from "../jit/emu/tramp/verdict.ts";
-import type { WorkerJob } from "./emulate_worker.ts";
+import type { WorkerJob, WorkerReply, WorkerWarm } from "./emulate_worker.ts";
 
 /** Below this many distinct shapes, run in-process (worker start-up costs ~100 ms). */
 export const IN_PROCESS_BELOW = 300;
@@ -25,10 +25,15 @@ export interface PoolJob {
   attach: AttachType;
   protos: Prototype[];
   ipArg?: boolean;
+  /** Emulate one prototype per ABI-key group inside each worker batch (default true). */
+  dedupe?: boolean;
 }
 
+/** The same job at several eras (e.g. a review's base and patched models). */
+export type PoolErasJob = Omit<PoolJob, "era"> & { eras: string[] };
+
 interface Pending {
-  resolve: (v: Verdict[]) => void;
+  resolve: (v: Verdict[][]) => void;
   reject: (e: Error) => void;
 }
 
@@ -50,7 +55,7 @@ export class EmulatePool {
       // module worker; Deno workers inherit the parent's permissions by default
       // (the explicit `deno.permissions` option needs --unstable-worker-options)
       w = new Worker(new URL("./emulate_worker.ts", import.meta.url).href, { type: "module" });
-      w.onmessage = (e: MessageEvent<{ id: number; verdicts?: Verdict[]; error?: string }>) => {
+      w.onmessage = (e: MessageEvent<WorkerReply>) => {
         const p = this.#pending.get(e.data.id);
         if (!p) return;
         this.#pending.delete(e.data.id);
@@ -67,17 +72,37 @@ export class EmulatePool {
     return w;
   }
 
-  #send(opts: WorkerJob["opts"], worker?: number): Promise<Verdict[]> {
+  #send(msg: Omit<WorkerJob, "id"> | Omit<WorkerWarm, "id">, worker: number): Promise<Verdict[][]> {
     const id = this.#next++;
-    const w = this.#worker((worker ?? this.#rr++) % this.size);
+    const w = this.#worker(worker % this.size);
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      w.postMessage({ id, opts } satisfies WorkerJob);
+      w.postMessage({ id, ...msg });
     });
+  }
+
+  /**
+   * Start every worker and have it load the models and open the engines of
+   * `arches` (a long-running bot does this once at start-up: ~0.3 s per
+   * worker, measured in jit/emu/tramp/tramp_bench.ts).
+   */
+  async warm(arches: TrampArch[]): Promise<void> {
+    await Promise.all(Array.from({ length: this.size }, (_, i) => this.#send({ warm: arches }, i)));
   }
 
   /** Emulate `job.protos`; verdicts in input order. */
   async run(job: PoolJob): Promise<Verdict[]> {
+    const { era, ...rest } = job;
+    const [vs] = await this.runEras({ ...rest, eras: [era] });
+    return vs;
+  }
+
+  /**
+   * Emulate `job.protos` at every era of `job.eras`; verdicts per era, in
+   * input order. Each worker runs its batches at every era in a row, so the
+   * harness image and its translated caller/callee code serve all of them.
+   */
+  async runEras(job: PoolErasJob): Promise<Verdict[][]> {
     const reps: Prototype[] = [];
     const idxOf = new Map<string, number>();
     const map = job.protos.map((p) => {
@@ -90,22 +115,31 @@ export class EmulatePool {
       }
       return i;
     });
-    let repVerdicts: Verdict[];
+    const { eras, ...opts } = job;
+    const dedupe = job.dedupe ?? true;
+    let repVerdicts: Verdict[][];
     if (reps.length < IN_PROCESS_BELOW) {
-      repVerdicts = await emulateMany({ ...job, protos: reps });
+      repVerdicts = [];
+      for (const era of eras) {
+        repVerdicts.push(await emulateMany({ ...opts, era, dedupe, protos: reps }));
+      }
     } else {
       const chunks: Prototype[][] = [];
       for (let i = 0; i < reps.length; i += BATCH) chunks.push(reps.slice(i, i + BATCH));
       // chunk i always goes to worker i % size: the same batch (harness image)
       // lands on the same worker in every job, which keeps its image and its
-      // observations of identical runs (e.g. another era's) warm.
-      const parts = await Promise.all(chunks.map((c, i) => this.#send({ ...job, protos: c }, i)));
-      repVerdicts = parts.flat();
+      // observations of identical runs warm.
+      const parts = await Promise.all(
+        chunks.map((c, i) => this.#send({ opts: { ...opts, dedupe, protos: c }, eras }, i)),
+      );
+      repVerdicts = eras.map((_, k) => parts.flatMap((p) => p[k]));
     }
-    return job.protos.map((p, i) => {
-      const v = repVerdicts[map[i]];
-      return v.proto === p.name ? v : { ...v, proto: p.name };
-    });
+    return repVerdicts.map((rv) =>
+      job.protos.map((p, i) => {
+        const v = rv[map[i]];
+        return v.proto === p.name ? v : { ...v, proto: p.name };
+      })
+    );
   }
 
   /** Stop every worker. */

@@ -257,3 +257,69 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: `unicorn: block budgets stop loops; block listeners see every block and can stop${suffix}`,
+  ignore: !!skip,
+  fn: async () => {
+    // three blocks (two jumps), then an endless loop
+    const code = await assemble(
+      "x86_64",
+      "mov $1, %eax\njmp 1f\n1: add $2, %eax\njmp 2f\n2: add $4, %eax\n3: jmp 3b\nnop\n",
+    );
+    const e = Engine.open("x86_64", { budgetUnit: "blocks" });
+    try {
+      e.map(BASE, 0x10000);
+      e.write(BASE, code);
+      const seen: bigint[] = [];
+      e.setBlockListener((addr) => {
+        seen.push(addr);
+      });
+      const err = (() => {
+        try {
+          e.run({ begin: BASE, until: BASE + BigInt(code.length - 1), budget: 50 });
+        } catch (x) {
+          return x;
+        }
+      })();
+      assert(err instanceof EmuLimitError, String(err));
+      assertEquals(err.limit, "budget");
+      assert(/block budget of 50 exhausted/.test(err.message), err.message);
+      assertEquals(e.lastRunBlocks, 51);
+      assertEquals(e.regRead("rax"), 7n);
+      // the listener saw the three distinct blocks first, then the loop's block
+      assertEquals(new Set(seen.slice(0, 3)).size, 3);
+      assertEquals(seen[0], BASE);
+      // a listener that stops at the third block: a normal return, eax = 1 + 2
+      const third = seen[2];
+      e.setBlockListener((addr) => addr === third);
+      const r = e.run({ begin: BASE, until: BASE + BigInt(code.length - 1), budget: 50 });
+      assertEquals(r.pc, third);
+      assertEquals(e.regRead("rax"), 3n);
+      // registers written in the listener are those the block then uses
+      e.setBlockListener((addr) => {
+        if (addr === third) e.regWrite("rax", 100n);
+        return addr !== third && addr !== BASE && addr !== seen[1];
+      });
+      e.run({ begin: BASE, until: BASE + BigInt(code.length - 1), budget: 50 });
+      assertEquals(e.regRead("rax"), 104n);
+      // an exception in the listener ends the run and is rethrown by `run`
+      e.setBlockListener(() => {
+        throw new RangeError("listener failed");
+      });
+      throws(
+        () => e.run({ begin: BASE, until: BASE + BigInt(code.length - 1), budget: 50 }),
+        (x: unknown) => x instanceof RangeError && x.message === "listener failed",
+      );
+    } finally {
+      e.close();
+    }
+    // instruction-budget engines have no block hook
+    const e2 = Engine.open("x86_64");
+    try {
+      throws(() => e2.setBlockListener(() => {}), /budgetUnit/);
+    } finally {
+      e2.close();
+    }
+  },
+});

@@ -3,23 +3,25 @@
  * compiled callee in Unicorn, and observe everything a verdict needs.
  *
  * One `TrampHarness` per arch holds one engine (reused for every run; code
- * pages are rewritten, never the engine reopened). A run goes in segments,
- * so that no hook is needed:
+ * pages are rewritten, never the engine reopened). A run is one
+ * `uc_emu_start` from caller_k to the return sentinel; the engine's block
+ * hook (a block budget, unicorn.ts) marks the stages, since both the
+ * trampoline's entry and the address it returns to start a block:
  *
  * 1. poison every GPR and POISON_BELOW bytes of stack, write the argument
  *    globals, reset the log/ring, write the trampoline at TRAMP_BASE and the
  *    patch site at callee_k (or fp_k = TRAMP_BASE for struct_ops), then run
- *    caller_k (icaller_k) until the trampoline's first byte;
- * 2. at trampoline entry: record SP, the return addresses, callee-saved
+ *    caller_k (icaller_k);
+ * 2. at the trampoline's first block: record SP, the return addresses, callee-saved
  *    registers and CALLER_WINDOW bytes above SP; poison the non-argument
  *    caller-saved registers and every argument-register bit the ABI leaves
  *    unspecified (upper bits of narrow args, unused arg registers);
- * 3. run until the trampoline hands control back (fentry: into the traced
- *    function after the patch site; otherwise: the caller's return address);
- *    compare SP, callee-saved registers and the caller window; during this
- *    segment only, UC_HOOK_MEM_WRITE hooks cover every mapped byte the
+ * 3. at the first block where the trampoline hands control back (fentry:
+ *    into the traced function after the patch site; otherwise: the caller's
+ *    return address): compare SP, callee-saved registers and the caller
+ *    window; between 2 and 3 only, UC_HOOK_MEM_WRITE hooks cover every mapped byte the
  *    trampoline may not write (see `#forbidden`) and record stray writes;
- * 4. run to the return sentinel (the caller stores the return value);
+ * 4. at the return sentinel (the caller has stored the return value):
  *    read the stub log (SP at every call the trampoline made), the ctx ring,
  *    what the callee received and what the caller got back.
  *
@@ -96,6 +98,7 @@ export interface HarnessJob {
   args: Uint8Array[];
   /** What the prog stub returns (fmod_ret: 0 lets the original run). */
   progRet: bigint;
+  /** Translation blocks each stage may execute (default 10,000; the engine counts blocks). */
   budget?: number;
 }
 
@@ -244,7 +247,8 @@ export class TrampHarness {
 
   constructor(arch: TrampArch) {
     this.arch = arch;
-    this.engine = Engine.open(arch);
+    // runs are short and many: a block budget has no fixed cost per run (unicorn.ts)
+    this.engine = Engine.open(arch, { budgetUnit: "blocks" });
     try {
       this.engine.map(IMAGE_BASE, Number(IMAGE_LIMIT - IMAGE_BASE));
       this.engine.map(STACK_BASE, STACK_SIZE);
@@ -369,7 +373,7 @@ export class TrampHarness {
     const entry: HarnessEntry | undefined = img.entries.get(job.id);
     if (!entry) throw new Error(`prototype ${job.id} is not in the harness image`);
     const e = this.engine, spec = HARNESS_ARCH[this.arch], sp = e.spec.sp;
-    const budget = job.budget ?? 50_000;
+    const budget = job.budget ?? 10_000;
     const t0 = performance.now();
     if (job.code.length > TRAMP_MAX) throw new Error(`trampoline of ${job.code.length} bytes`);
     // 1. set up (code that is already in place is not rewritten: a rewrite
@@ -449,27 +453,29 @@ export class TrampHarness {
       returned: null,
       us: 0,
     };
-    const step = (stage: "caller" | "trampoline" | "return", begin: bigint, until: bigint) => {
-      try {
-        // A TB translated in an earlier run with another `until` has no stop check
-        // for this one: drop the TB that starts at `until`.
-        e.removeCache(until, until + 1n);
-        e.run({ begin, until, budget, timeoutUs: 2_000_000 });
-        return true;
-      } catch (err) {
-        if (err instanceof UcError || err instanceof EmuLimitError) {
-          obs.fault = { stage, message: err.message, pc: e.regRead(e.spec.pc) };
-          return false;
-        }
-        throw err;
-      }
+    // One run from the caller to the return sentinel (a fixed `until`, so no
+    // translated block needs dropping for a new stop address); the block hook
+    // marks the trampoline's entry (TRAMP_BASE) and its exit (the first block
+    // at the expected return address after entry): every block starts with
+    // the registers and memory of that address. Three runs with per-stage
+    // stop addresses cost ~3× more (each stop address drops translations).
+    type Stage = "caller" | "trampoline" | "return";
+    let stage = "caller" as Stage;
+    let jmpEntry = false;
+    let before: bigint[] = [];
+    let window: Uint8Array = new Uint8Array(0);
+    const hooks: bigint[] = [];
+    const dropHooks = () => {
+      for (const h of hooks) e.hookDel(h);
+      hooks.length = 0;
+      this.#strayObs = this.#strayEntry = null;
+      this.#strayProto = null;
     };
-    if (step("caller", indirect ? entry.icaller : entry.caller, TRAMP_BASE)) {
+    const atEntry = () => {
       // 2. at trampoline entry
       const sp0 = e.regRead(sp);
       obs.entrySp = sp0;
       let funcRet: bigint;
-      let jmpEntry = false;
       if (this.arch === "x86_64") {
         const w = new DataView(e.read(sp0, 16).buffer);
         funcRet = w.getBigUint64(0, true);
@@ -482,8 +488,8 @@ export class TrampHarness {
         funcRet = e.regRead("x30");
         obs.callerRet = indirect ? funcRet : e.regRead("x9");
       }
-      const before = spec.callee.map((g) => e.regRead(g));
-      const window = e.read(sp0, CALLER_WINDOW);
+      before = spec.callee.map((g) => e.regRead(g));
+      window = e.read(sp0, CALLER_WINDOW);
       const used = this.#argRegBytes(job);
       TARGETS[this.arch].argRegs.forEach((a, i) => {
         if (a.bank !== "gpr") return;
@@ -507,38 +513,64 @@ export class TrampHarness {
       obs.expectedExitPc = job.attach === "fentry" ? funcRet : obs.callerRet;
       // 3. through the trampoline (and, for CALL_ORIG, the original function),
       // with write hooks over what it may not write (only while it runs)
-      const hooks: bigint[] = [];
-      let ok: boolean;
-      try {
-        for (const [a, b] of this.#forbiddenFixed(img, entry, job.proto)) {
-          hooks.push(e.hookAdd(UC_HOOK.MEM_WRITE, this.#onWrite, a, b));
-        }
-        hooks.push(
-          e.hookAdd(UC_HOOK.MEM_WRITE, this.#onWrite, sp0, STACK_BASE + BigInt(STACK_SIZE) - 1n),
-        );
-        this.#strayObs = obs;
-        this.#strayEntry = entry;
-        this.#strayProto = job.proto;
-        ok = step("trampoline", TRAMP_BASE, obs.expectedExitPc);
-      } finally {
-        this.#strayObs = this.#strayEntry = null;
-        this.#strayProto = null;
-        for (const h of hooks) e.hookDel(h);
+      for (const [a, b] of this.#forbiddenFixed(img, entry, job.proto)) {
+        hooks.push(e.hookAdd(UC_HOOK.MEM_WRITE, this.#onWrite, a, b));
       }
-      if (ok) {
-        obs.exitSp = e.regRead(sp);
-        spec.callee.forEach((g, i) => {
-          const after = e.regRead(g);
-          if (after !== before[i]) obs.calleeSaved.push({ reg: g, before: before[i], after });
-        });
-        if (this.arch === "arm64") obs.linkAtExit = e.regRead("x30");
-        const w2 = e.read(sp0, CALLER_WINDOW);
-        for (let i = 0; i < CALLER_WINDOW; i++) {
-          if (w2[i] !== window[i]) obs.windowWrites.push([i, window[i], w2[i]]);
+      hooks.push(
+        e.hookAdd(UC_HOOK.MEM_WRITE, this.#onWrite, sp0, STACK_BASE + BigInt(STACK_SIZE) - 1n),
+      );
+      this.#strayObs = obs;
+      this.#strayEntry = entry;
+      this.#strayProto = job.proto;
+    };
+    const atExit = () => {
+      dropHooks();
+      obs.exitSp = e.regRead(sp);
+      spec.callee.forEach((g, i) => {
+        const after = e.regRead(g);
+        if (after !== before[i]) obs.calleeSaved.push({ reg: g, before: before[i], after });
+      });
+      if (this.arch === "arm64") obs.linkAtExit = e.regRead("x30");
+      const w2 = e.read(obs.entrySp, CALLER_WINDOW);
+      for (let i = 0; i < CALLER_WINDOW; i++) {
+        if (w2[i] !== window[i]) obs.windowWrites.push([i, window[i], w2[i]]);
+      }
+    };
+    e.setBlockListener((addr) => {
+      if (stage === "caller") {
+        if (addr === TRAMP_BASE) {
+          atEntry();
+          stage = "trampoline";
         }
+      } else if (stage === "trampoline" && addr === obs.expectedExitPc) {
+        atExit();
         // 4. back to the caller's caller
-        step("return", e.regRead(e.spec.pc), RET_SENTINEL);
+        stage = "return";
       }
+    });
+    try {
+      e.run({
+        begin: indirect ? entry.icaller : entry.caller,
+        until: RET_SENTINEL,
+        budget,
+        timeoutUs: 2_000_000,
+      });
+      if (stage !== "return") {
+        // returned to the sentinel without passing the trampoline (or its exit)
+        obs.fault = {
+          stage,
+          message: stage === "caller"
+            ? "the caller returned without entering the trampoline"
+            : `the trampoline never returned to 0x${obs.expectedExitPc.toString(16)}`,
+          pc: e.regRead(e.spec.pc),
+        };
+      }
+    } catch (err) {
+      if (!(err instanceof UcError || err instanceof EmuLimitError)) throw err;
+      obs.fault = { stage, message: err.message, pc: e.regRead(e.spec.pc) };
+    } finally {
+      e.setBlockListener(null);
+      dropHooks();
     }
     // read what happened
     const logBytes = e.read(img.syms.log, 8 * (1 + LOG_MAX * LOG_WORDS));
