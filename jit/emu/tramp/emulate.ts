@@ -293,10 +293,26 @@ export function argExpectations(
   proto: Prototype,
   model: FuncModel,
 ): ArgExpectation[] {
+  return argBytes(arch, proto).map((a, i) => ({
+    ...a,
+    upper: tramp.upperBits(era, model, i, a.onStack),
+  }));
+}
+
+type ArgBytes = Omit<ArgExpectation, "upper">;
+
+/** The era-independent part of `argExpectations`, per arch and prototype object (never mutated). */
+const argBytesCache = new Map<TrampArch, WeakMap<Prototype, ArgBytes[]>>();
+
+function argBytes(arch: TrampArch, proto: Prototype): ArgBytes[] {
+  let m = argBytesCache.get(arch);
+  if (!m) argBytesCache.set(arch, m = new WeakMap());
+  let out = m.get(proto);
+  if (out) return out;
   const abi = ARCHES.find((a) => a.name === arch)!.abi;
   const locs = abi.placeArgs(proto);
   let next = 0x11;
-  return proto.params.map((q, i) => {
+  out = proto.params.map((q, i) => {
     const mask = meaningfulMask(q.type, arch);
     const bytes = new Uint8Array(q.type.size);
     const isBool = q.type.kind === "int" && q.type.bool;
@@ -316,8 +332,10 @@ export function argExpectations(
     const loc = locs.find((l) => l.arg === i);
     const onStack = !!loc &&
       (loc.pieces.some((p) => p.kind === "stack") || loc.byRef?.kind === "stack");
-    return { bytes, mask, onStack, upper: tramp.upperBits(era, model, i, onStack) };
+    return { bytes, mask, onStack };
   });
+  m.set(proto, out);
+  return out;
 }
 
 function mergeMismatches(a: Mismatch[], b: Mismatch[]): Mismatch[] {
