@@ -114,4 +114,17 @@ export interface TrampolineArch {
   patchableEntry: { nops: number; bytes: number };
   /** For argument `arg`'s slot `k` (0-based within the arg): what the upper bits above `size` hold in `era`. */
   upperBits(era: string, model: FuncModel, arg: number, onStack: boolean): UpperBits;
+  /**
+   * Registers era `name`: `base` with some knobs set to other values (a
+   * patched JIT whose knobs the analyzers read, analyzers/types.ts), each
+   * cited with `cite`. Knobs the model does not have are returned in
+   * `ignored` (the review reports them as not modelled). Optional: an arch
+   * without it is reviewed with the era its post-image matches.
+   */
+  deriveEra?(
+    name: string,
+    base: string,
+    overrides: Record<string, string | number | boolean>,
+    cite: string,
+  ): { ignored: string[] };
 }

@@ -228,6 +228,51 @@ export function eraSpec(era: string): EraSpec {
   return s;
 }
 
+/**
+ * `TrampolineArch.deriveEra`: era `name` = `base` with knobs (named and
+ * valued as `knobs()` reports them) set to other values.
+ */
+export function deriveEra(
+  name: string,
+  base: string,
+  overrides: Record<string, string | number | boolean>,
+  cite: string,
+): { ignored: string[] } {
+  if ((ERAS as readonly string[]).includes(name)) {
+    throw new Error(`arm64: ${name} is a kernel era; a derived era needs another name`);
+  }
+  const s: EraSpec = structuredClone(eraSpec(base));
+  const ignored: string[] = [];
+  const fp = (v: string | number | boolean) =>
+    typeof v === "string" && /^FP\+\d+$/.test(v) ? Number(v.slice(3)) : null;
+  for (const [knob, value] of Object.entries(overrides)) {
+    const f = s as unknown as Record<string, unknown>;
+    const c = s.cite as unknown as Record<string, string>;
+    if (knob === "stackArgBase.call" || knob === "stackArgBase.indirect") {
+      const n = fp(value);
+      if (n === null) ignored.push(knob);
+      else {
+        s.stackArgBase = { ...s.stackArgBase, [knob.slice(13)]: n };
+        c.stackArgBase = cite;
+      }
+    } else if (knob === "maxArgs" || knob === "maxSlots") {
+      // "none" / 12 for maxArgs mean: no arm64 check beyond BTF's MAX_BPF_FUNC_ARGS
+      if (typeof value === "number") f[knob] = value;
+      else if (value === "none") f[knob] = null;
+      else {
+        ignored.push(knob);
+        continue;
+      }
+      c[knob] = cite;
+    } else if (knob in f && knob !== "cite" && typeof f[knob] === typeof value) {
+      f[knob] = value;
+      if (knob in c) c[knob] = cite;
+    } else ignored.push(knob);
+  }
+  (ERA_SPECS as Record<string, EraSpec>)[name] = s;
+  return { ignored };
+}
+
 /** `distillEra` of `TrampolineArch`. */
 export function distillEra(era: string): DistillEra {
   return eraSpec(era).distillEra;

@@ -37,6 +37,7 @@ import type {
 } from "../tramp_types.ts";
 import * as A from "./encode.ts";
 import {
+  deriveEra,
   distillEra,
   ERAS,
   eraSpec,
@@ -292,6 +293,7 @@ export function patchSite(funcAddr: bigint, trampAddr: bigint): Uint8Array {
 export const tramp: TrampolineArch = {
   arch: "arm64",
   eras: ERAS,
+  deriveEra,
   distillEra,
   knobs,
   build,

@@ -190,7 +190,34 @@ export const X86_MODELS: Record<X86Era, X86EraModel> = {
 
 /** True when `era` is one of ours. */
 export function isX86Era(era: string): era is X86Era {
-  return (X86_ERAS as readonly string[]).includes(era);
+  return Object.hasOwn(X86_MODELS, era);
+}
+
+/**
+ * `TrampolineArch.deriveEra`: era `name` = `base` with `overrides` (values in
+ * the knobs' own vocabulary, as the analyzers read them).
+ */
+export function deriveEra(
+  name: string,
+  base: string,
+  overrides: Record<string, string | number | boolean>,
+  cite: string,
+): { ignored: string[] } {
+  if (isX86Era(name) && (X86_ERAS as readonly string[]).includes(name)) {
+    throw new Error(`x86_64: ${name} is a kernel era; a derived era needs another name`);
+  }
+  const m: Record<string, K<string | number | boolean>> = { ...eraModel(base) } as never;
+  const ignored: string[] = [];
+  for (const [knob, value] of Object.entries(overrides)) {
+    const old = m[knob];
+    if (!old || typeof old.value !== typeof value) {
+      ignored.push(knob);
+      continue;
+    }
+    m[knob] = k(value, cite);
+  }
+  (X86_MODELS as Record<string, X86EraModel>)[name] = m as unknown as X86EraModel;
+  return { ignored };
 }
 
 /** The model of an era (throws on an unknown era). */

@@ -56,7 +56,7 @@ import {
   type Width,
   xorRR32,
 } from "./encode.ts";
-import { eraModel, knobs, X86_ERAS, type X86EraModel } from "./model.ts";
+import { deriveEra, eraModel, knobs, X86_ERAS, type X86EraModel } from "./model.ts";
 
 /** Argument registers in order (BPF_REG_1..5 = rdi, rsi, rdx, rcx, r8; then X86_REG_R9). */
 export const ARG_REGS: readonly Reg[] = ["rdi", "rsi", "rdx", "rcx", "r8", "r9"];
@@ -562,6 +562,7 @@ export function upperBits(era: string, model: FuncModel, arg: number, onStack: b
 export const tramp: TrampolineArch = {
   arch: "x86_64",
   eras: X86_ERAS,
+  deriveEra,
   distillEra: (era) => eraModel(era).distillEra.value,
   knobs,
   build,

@@ -345,6 +345,17 @@ function mergeMismatches(a: Mismatch[], b: Mismatch[]): Mismatch[] {
   );
 }
 
+/** An era registered with `deriveEra` (not in `eras`, but the model knows it). */
+function derivedEra(t: TrampolineArch, era: string): boolean {
+  if (!t.deriveEra) return false;
+  try {
+    t.knobs(era);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Checks arch/era/attach and returns the model. */
 export async function resolveModel(
   arch: string,
@@ -353,7 +364,7 @@ export async function resolveModel(
   tramp?: TrampolineArch,
 ): Promise<TrampolineArch> {
   const t = tramp ?? await loadTrampArch(arch);
-  if (!t.eras.includes(era)) {
+  if (!t.eras.includes(era) && !derivedEra(t, era)) {
     throw new EmulateError(`unknown era '${era}' for ${arch} (known: ${t.eras.join(", ")})`);
   }
   if (!(ATTACH_TYPES as readonly string[]).includes(attach)) {
