@@ -1,6 +1,7 @@
 /**
  * Build a trampoline harness image (source.ts) with the arch's GCC (the
- * kernel's compiler) and ld.lld into a flat image at IMAGE_BASE, reusing the
+ * kernel's compiler) and the oracle target's flat-image linker (ld.lld; GNU
+ * ld for s390x, where ld.lld 14 segfaults) into a flat image at IMAGE_BASE, reusing the
  * oracle's targets, runtime, linker script and tools. Cached by content hash
  * under `<cache>/tramp/<sha256>/` (meta.json + image.bin). A prototype whose
  * C does not compile is skipped with the compiler's message (error lines are
@@ -84,6 +85,7 @@ export async function buildHarness(
 ): Promise<HarnessImage> {
   const t = TARGETS[arch];
   const cc = { cmd: t.gcc.cmd, flags: [...t.gcc.flags, ...COMMON_CFLAGS] };
+  const ld = t.link;
   const root = opts.cacheDir === undefined
     ? cacheRoot().replace(/oracle$/, "tramp")
     : opts.cacheDir;
@@ -97,7 +99,7 @@ export async function buildHarness(
     String(patchableNops),
     await toolVersion(cc.cmd),
     ...cc.flags,
-    await toolVersion("ld.lld"),
+    await toolVersion(ld),
     gen,
     JSON.stringify(protos),
   ]);
@@ -111,7 +113,7 @@ export async function buildHarness(
       }
     } catch { /* not indexed */ }
   }
-  const img = await buildHarnessFull(arch, protos, patchableNops, root, cc);
+  const img = await buildHarnessFull(arch, protos, patchableNops, root, cc, ld);
   if (root !== null && quick !== null) {
     try {
       await Deno.mkdir(`${root}/index`, { recursive: true });
@@ -142,6 +144,7 @@ async function buildHarnessFull(
   patchableNops: number,
   root: string | null,
   cc: { cmd: string; flags: string[] },
+  ld: string,
 ): Promise<HarnessImage> {
   const full = harnessSource(arch, protos, patchableNops);
   const key = await sha256([
@@ -149,7 +152,7 @@ async function buildHarnessFull(
     arch,
     await toolVersion(cc.cmd),
     ...cc.flags,
-    await toolVersion("ld.lld"),
+    await toolVersion(ld),
     RUNTIME_SOURCE,
     linkerScript([], tsym.callee),
     full.text,
@@ -206,18 +209,19 @@ async function buildHarnessFull(
     const rt = await runTool(cc.cmd, [...cc.flags, "-c", "rt.c", "-o", "rt.o"], { cwd: dir });
     if (rt.code !== 0) throw new Error(`${cc.cmd}: runtime did not compile:\n${rt.stderr}`);
     await Deno.writeTextFile(`${dir}/image.ld`, linkerScript([], tsym.callee));
-    const l = await runTool("ld.lld", [
+    const l = await runTool(ld, [
+      // GNU ld warns about the flat image's RWX segment; ld.lld checks symbols
+      ...(ld === "ld.lld" ? ["--no-undefined"] : ["--no-warn-rwx-segments"]),
       "-T",
       "image.ld",
       "-static",
       "-nostdlib",
-      "--no-undefined",
       ...objs,
       "rt.o",
       "-o",
       "image.elf",
     ], { cwd: dir });
-    if (l.code !== 0) throw new Error(`ld.lld failed:\n${l.stderr.slice(0, 2000)}`);
+    if (l.code !== 0) throw new Error(`${ld} failed:\n${l.stderr.slice(0, 2000)}`);
     const [oc, rs] = await Promise.all([
       runTool("llvm-objcopy", ["-O", "binary", "image.elf", "image.bin"], { cwd: dir }),
       runTool("llvm-readelf", ["-sW", "image.elf"], { cwd: dir }),

@@ -52,7 +52,28 @@ import {
 } from "./layout.ts";
 import { LOG_MAX, LOG_WORDS, REC_MAX, REC_WORDS } from "./source.ts";
 
-/** Per-arch facts the harness needs. */
+/**
+ * How the trampoline is entered and where its return addresses are at its
+ * first instruction (the patch site's convention, KERNEL_SPEC.md §2).
+ */
+export type HarnessEntryLinks =
+  /**
+   * x86_64: `call` pushes the return into the traced function; the traced
+   * function's own return to its caller is the next word up. Entered by `jmp`
+   * (v6.19+ jmp mode) or through a pointer (struct_ops) only the caller's
+   * return is on the stack.
+   */
+  | { kind: "stack" }
+  /**
+   * Link-register arches: `intoFunc` holds the return into the traced
+   * function (after the patch site), `toParent` the traced function's return
+   * to its caller. Entered through a pointer (struct_ops) the engine's link
+   * register holds the caller's return, and the patch-site-only register of
+   * the two is poisoned.
+   */
+  | { kind: "regs"; intoFunc: string; toParent: string };
+
+/** Per-arch facts the harness needs (one entry per arch the harness runs). */
 export interface HarnessArchSpec {
   callee: string[];
   /** Caller-saved registers that carry no argument: poisoned at trampoline entry. */
@@ -63,12 +84,21 @@ export interface HarnessArchSpec {
   spDelta: { fentry: number; callOrig: number; indirect: number };
   /** Offset of the traced IP (ctx[-2]) from the function's entry: the patched call instruction. */
   ipOffset: number;
+  /** Where the return addresses are at the trampoline's entry. */
+  links: HarnessEntryLinks;
+  /**
+   * The psABI defines the upper bits of integer scalars narrower than a
+   * register (the caller extends them: RISC-V LP64, s390x): those bits are
+   * left as the caller set them instead of being poisoned (aggregates keep
+   * their unspecified bits poisoned).
+   */
+  extendsScalars: boolean;
 }
 
 const r = (p: string, a: number, b: number) =>
   Array.from({ length: b - a + 1 }, (_, i) => `${p}${a + i}`);
 
-/** The arch facts. */
+/** The arch facts (an arch the harness runs = one entry here, a stub set in source.ts, TRAMP_ARCHES). */
 export const HARNESS_ARCH: Record<TrampArch, HarnessArchSpec> = {
   x86_64: {
     callee: ["rbx", "rbp", "r12", "r13", "r14", "r15"],
@@ -76,6 +106,8 @@ export const HARNESS_ARCH: Record<TrampArch, HarnessArchSpec> = {
     gprs: ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", ...r("r", 8, 15)],
     spDelta: { fentry: 8, callOrig: 16, indirect: 8 },
     ipOffset: 0,
+    links: { kind: "stack" },
+    extendsScalars: false,
   },
   arm64: {
     callee: [...r("x", 19, 29)],
@@ -83,6 +115,9 @@ export const HARNESS_ARCH: Record<TrampArch, HarnessArchSpec> = {
     gprs: [...r("x", 0, 29)],
     spDelta: { fentry: 0, callOrig: 0, indirect: 0 },
     ipOffset: 4,
+    // patch site `mov x9, lr; bl tramp` (b2ad54e1533e)
+    links: { kind: "regs", intoFunc: "x30", toParent: "x9" },
+    extendsScalars: false,
   },
 };
 
@@ -145,7 +180,7 @@ export interface Observation {
   /** How the trampoline was entered. */
   entryMode: "call" | "jmp" | "indirect";
   calleeSaved: RegChange[];
-  /** arm64: LR at exit (must be the caller's return address for fentry). */
+  /** Link-register arches: the link register at exit (must be the caller's return address for fentry). */
   linkAtExit: bigint | null;
   /** Bytes above entry SP that changed: [offset from entry SP, before, after]. */
   windowWrites: [number, number, number][];
@@ -208,6 +243,8 @@ function mask(bytes: number): bigint {
 export class TrampHarness {
   readonly arch: TrampArch;
   readonly engine: Engine;
+  /** Guest memory is little-endian (false for s390x). */
+  readonly #le: boolean;
   #img: HarnessImage | null = null;
   #loadedEnd = IMAGE_BASE;
   #poison = new Uint8Array(POISON_BELOW + CALLER_WINDOW).fill(STACK_POISON);
@@ -249,6 +286,7 @@ export class TrampHarness {
     this.arch = arch;
     // runs are short and many: a block budget has no fixed cost per run (unicorn.ts)
     this.engine = Engine.open(arch, { budgetUnit: "blocks" });
+    this.#le = !this.engine.spec.bigEndian;
     try {
       this.engine.map(IMAGE_BASE, Number(IMAGE_LIMIT - IMAGE_BASE));
       this.engine.map(STACK_BASE, STACK_SIZE);
@@ -343,10 +381,14 @@ export class TrampHarness {
     if (m) return m;
     m = new Map();
     const abi = ARCHES.find((a) => a.name === this.arch)!.abi;
+    const extends_ = HARNESS_ARCH[this.arch].extendsScalars;
     for (const loc of abi.placeArgs(job.proto)) {
+      const kind = job.proto.params[loc.arg]?.type.kind;
+      const scalar = kind === "int" || kind === "enum" || kind === "ptr";
       for (const p of loc.pieces) {
         if (p.kind !== "reg" || p.bank !== "gpr") continue;
-        m.set(p.reg, Math.max(m.get(p.reg) ?? 0, p.regOffset + p.bytes));
+        const bytes = extends_ && scalar ? 8 : p.regOffset + p.bytes;
+        m.set(p.reg, Math.max(m.get(p.reg) ?? 0, bytes));
       }
       if (loc.byRef?.kind === "reg") m.set(loc.byRef.reg, 8);
     }
@@ -395,7 +437,7 @@ export class TrampHarness {
     const indirect = job.attach === "struct_ops";
     if (indirect) {
       const fp = new Uint8Array(8);
-      new DataView(fp.buffer).setBigUint64(0, TRAMP_BASE, true);
+      new DataView(fp.buffer).setBigUint64(0, TRAMP_BASE, this.#le);
       e.write(entry.fp, fp);
     } else if (job.patch) {
       const had = this.#patched.get(entry.callee);
@@ -411,7 +453,7 @@ export class TrampHarness {
     e.write(img.syms.calleeCalls, this.#zero8);
     e.write(img.syms.calleeFa, this.#zero8);
     const pr = new Uint8Array(8);
-    new DataView(pr.buffer).setBigUint64(0, BigInt.asUintN(64, job.progRet), true);
+    new DataView(pr.buffer).setBigUint64(0, BigInt.asUintN(64, job.progRet), this.#le);
     e.write(img.syms.progRet, pr);
     if (entry.ret !== null && job.proto.ret) {
       e.write(entry.ret, new Uint8Array(job.proto.ret.size).fill(0xee));
@@ -423,7 +465,7 @@ export class TrampHarness {
     spec.gprs.forEach((g, i) => e.regWrite(g, POISON_REG(i + 1)));
     if (e.spec.lr === null) {
       const ret = new Uint8Array(8);
-      new DataView(ret.buffer).setBigUint64(0, RET_SENTINEL, true);
+      new DataView(ret.buffer).setBigUint64(0, RET_SENTINEL, this.#le);
       e.write(INITIAL_SP - 8n, ret);
       e.regWrite(sp, INITIAL_SP - 8n);
     } else {
@@ -476,17 +518,20 @@ export class TrampHarness {
       const sp0 = e.regRead(sp);
       obs.entrySp = sp0;
       let funcRet: bigint;
-      if (this.arch === "x86_64") {
+      const links = spec.links;
+      if (links.kind === "stack") {
         const w = new DataView(e.read(sp0, 16).buffer);
-        funcRet = w.getBigUint64(0, true);
+        funcRet = w.getBigUint64(0, this.#le);
         // entered by `call` from the patch site iff [sp] returns right after it;
         // else by `jmp` (v6.19+ jmp mode): only the caller's return is on the stack
         jmpEntry = !indirect && funcRet !== entry.callee + BigInt(job.patch?.length ?? 0);
-        obs.callerRet = indirect || jmpEntry ? funcRet : w.getBigUint64(8, true);
+        obs.callerRet = indirect || jmpEntry ? funcRet : w.getBigUint64(8, this.#le);
         obs.entryMode = indirect ? "indirect" : jmpEntry ? "jmp" : "call";
+      } else if (indirect) {
+        funcRet = obs.callerRet = e.regRead(e.spec.lr!);
       } else {
-        funcRet = e.regRead("x30");
-        obs.callerRet = indirect ? funcRet : e.regRead("x9");
+        funcRet = e.regRead(links.intoFunc);
+        obs.callerRet = e.regRead(links.toParent);
       }
       before = spec.callee.map((g) => e.regRead(g));
       window = e.read(sp0, CALLER_WINDOW);
@@ -503,7 +548,12 @@ export class TrampHarness {
         e.regWrite(a.name, (e.regRead(a.name) & m) | (POISON_REG(0x40 + i) & ~m));
       });
       spec.scratch.forEach((g, i) => e.regWrite(g, POISON_REG(0x60 + i)));
-      if (this.arch === "arm64" && indirect) e.regWrite("x9", POISON_REG(0x70));
+      if (links.kind === "regs" && indirect) {
+        // no patch site ran: its link register holds nothing the trampoline may use
+        for (const g of [links.intoFunc, links.toParent]) {
+          if (g !== e.spec.lr) e.regWrite(g, POISON_REG(0x70));
+        }
+      }
       const delta = job.attach === "fentry"
         ? spec.spDelta.fentry
         : indirect || jmpEntry
@@ -530,7 +580,7 @@ export class TrampHarness {
         const after = e.regRead(g);
         if (after !== before[i]) obs.calleeSaved.push({ reg: g, before: before[i], after });
       });
-      if (this.arch === "arm64") obs.linkAtExit = e.regRead("x30");
+      if (spec.links.kind === "regs") obs.linkAtExit = e.regRead(e.spec.lr!);
       const w2 = e.read(obs.entrySp, CALLER_WINDOW);
       for (let i = 0; i < CALLER_WINDOW; i++) {
         if (w2[i] !== window[i]) obs.windowWrites.push([i, window[i], w2[i]]);
@@ -575,30 +625,30 @@ export class TrampHarness {
     // read what happened
     const logBytes = e.read(img.syms.log, 8 * (1 + LOG_MAX * LOG_WORDS));
     const lv = new DataView(logBytes.buffer);
-    const nlog = Math.min(LOG_MAX, Number(lv.getBigUint64(0, true)));
+    const nlog = Math.min(LOG_MAX, Number(lv.getBigUint64(0, this.#le)));
     for (let i = 0; i < nlog; i++) {
       const o = 8 + i * LOG_WORDS * 8;
-      const kind = Number(lv.getBigUint64(o, true));
+      const kind = Number(lv.getBigUint64(o, this.#le));
       obs.calls.push({
         kind: STUB_KIND[kind] ?? "other",
-        sp: lv.getBigUint64(o + 8, true),
-        arg0: lv.getBigUint64(o + 16, true),
+        sp: lv.getBigUint64(o + 8, this.#le),
+        arg0: lv.getBigUint64(o + 16, this.#le),
       });
     }
     const recBytes = e.read(img.syms.rec, 8 * (1 + REC_MAX * REC_WORDS));
     const rv = new DataView(recBytes.buffer);
-    const nrec = Math.min(REC_MAX, Number(rv.getBigUint64(0, true)));
+    const nrec = Math.min(REC_MAX, Number(rv.getBigUint64(0, this.#le)));
     for (let i = 0; i < nrec; i++) {
       const words: bigint[] = [];
       for (let w = 0; w < REC_WORDS; w++) {
-        words.push(rv.getBigUint64(8 + (i * REC_WORDS + w) * 8, true));
+        words.push(rv.getBigUint64(8 + (i * REC_WORDS + w) * 8, this.#le));
       }
       obs.ctx.push(words);
     }
     obs.ctxAddr = obs.calls.filter((c) => c.kind === "prog").map((c) => c.arg0);
     const cc = new DataView(e.read(img.syms.calleeCalls, 8).buffer);
-    obs.calleeCalls = Number(cc.getBigUint64(0, true));
-    obs.calleeFrame = new DataView(e.read(img.syms.calleeFa, 8).buffer).getBigUint64(0, true);
+    obs.calleeCalls = Number(cc.getBigUint64(0, this.#le));
+    obs.calleeFrame = new DataView(e.read(img.syms.calleeFa, 8).buffer).getBigUint64(0, this.#le);
     obs.received = entry.recs.map((a, j) => e.read(a, job.proto.params[j].type.size));
     if (entry.ret !== null && job.proto.ret) obs.returned = e.read(entry.ret, job.proto.ret.size);
     obs.us = (performance.now() - t0) * 1000;

@@ -278,9 +278,19 @@ const A64_STUBS = (() => {
   return `\n__asm__(\n${lines.map((l) => `"${l}\\n"`).join("\n")}\n);\n`;
 })();
 
+/**
+ * Each arch's stub assembly (`tramp_stub_enter`, `tramp_stub_prog`,
+ * `tramp_stub_exit`, module doc): adding an arch to the harness adds one
+ * entry here.
+ */
+export const STUBS: Record<TrampArch, string> = {
+  x86_64: X86_STUBS,
+  arm64: A64_STUBS,
+};
+
 /** The stubs' assembly for `arch`. */
 export function stubSource(arch: TrampArch): string {
-  return arch === "x86_64" ? X86_STUBS : A64_STUBS;
+  return STUBS[arch];
 }
 
 /** The batch source for `entries` (id → prototype). */
