@@ -19,7 +19,7 @@ const MODES: Record<CsArchName, [number, number]> = {
   arm64: [CS_ARCH.ARM64, CS_MODE.ARM],
   arm32: [CS_ARCH.ARM, CS_MODE.ARM],
   thumb: [CS_ARCH.ARM, CS_MODE.THUMB],
-  s390x: [CS_ARCH.SYSZ, CS_MODE.BE],
+  s390x: [CS_ARCH.SYSZ, CS_MODE.BE | 0], // | 0: the i32 FFI parameter needs 1 << 31 as a signed value
   ppc64: [CS_ARCH.PPC, CS_MODE.M64],
   ppc64be: [CS_ARCH.PPC, CS_MODE.M64 | CS_MODE.BE],
 };
