@@ -20,11 +20,20 @@ import {
 import type { TrampArch } from "../jit/emu/tramp/layout.ts";
 import type { Verdict } from "../jit/emu/tramp/verdict.ts";
 
+/** An era derived from a base era (`TrampolineArch.deriveEra`), registered in the worker before its job. */
+export interface DerivedEra {
+  name: string;
+  base: string;
+  overrides: Record<string, string | number | boolean>;
+  cite: string;
+}
+
 /** A job sent to the worker: `opts` once per era of `eras`. */
 export interface WorkerJob {
   id: number;
   opts: Omit<EmulateOptions, "tramp" | "log" | "era">;
   eras: string[];
+  derive?: DerivedEra[];
 }
 
 /** Load the models and open the engines of `arches` ahead of the first job. */
@@ -64,6 +73,10 @@ async function handle(msg: WorkerJob | WorkerWarm | { close: true }): Promise<vo
       }
       self.postMessage({ id: msg.id, verdicts: [] } satisfies WorkerReply);
       return;
+    }
+    if (msg.derive?.length) {
+      const t = await loadTrampArch(msg.opts.arch);
+      for (const d of msg.derive) t.deriveEra?.(d.name, d.base, d.overrides, d.cite);
     }
     const verdicts: Verdict[][] = [];
     for (const era of msg.eras) verdicts.push(await emulateMany({ ...msg.opts, era }));

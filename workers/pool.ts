@@ -13,7 +13,7 @@ import type { Prototype } from "../jit/corpus/types.ts";
 import { BATCH, emulateMany, shapeKey } from "../jit/emu/tramp/emulate.ts";
 import type { TrampArch } from "../jit/emu/tramp/layout.ts";
 import type { Verdict } from "../jit/emu/tramp/verdict.ts";
-import type { WorkerJob, WorkerReply, WorkerWarm } from "./emulate_worker.ts";
+import type { DerivedEra, WorkerJob, WorkerReply, WorkerWarm } from "./emulate_worker.ts";
 
 /** Below this many distinct shapes, run in-process (worker start-up costs ~100 ms). */
 export const IN_PROCESS_BELOW = 300;
@@ -29,8 +29,12 @@ export interface PoolJob {
   dedupe?: boolean;
 }
 
-/** The same job at several eras (e.g. a review's base and patched models). */
-export type PoolErasJob = Omit<PoolJob, "era"> & { eras: string[] };
+/**
+ * The same job at several eras (e.g. a review's base and patched models);
+ * `derive` registers derived eras in every worker first (they were
+ * registered in this thread by whoever made them).
+ */
+export type PoolErasJob = Omit<PoolJob, "era"> & { eras: string[]; derive?: DerivedEra[] };
 
 interface Pending {
   resolve: (v: Verdict[][]) => void;
@@ -115,7 +119,7 @@ export class EmulatePool {
       }
       return i;
     });
-    const { eras, ...opts } = job;
+    const { eras, derive, ...opts } = job;
     const dedupe = job.dedupe ?? true;
     let repVerdicts: Verdict[][];
     if (reps.length < IN_PROCESS_BELOW) {
@@ -130,7 +134,7 @@ export class EmulatePool {
       // lands on the same worker in every job, which keeps its image and its
       // observations of identical runs warm.
       const parts = await Promise.all(
-        chunks.map((c, i) => this.#send({ opts: { ...opts, dedupe, protos: c }, eras }, i)),
+        chunks.map((c, i) => this.#send({ opts: { ...opts, dedupe, protos: c }, eras, derive }, i)),
       );
       repVerdicts = eras.map((_, k) => parts.flatMap((p) => p[k]));
     }
