@@ -25,6 +25,7 @@ import { stressPrototypes } from "../../jit/corpus/stress.ts";
 import { selftestPrototypes } from "../../jit/corpus/selftests.ts";
 import { parseBtf } from "../../jit/corpus/btf/parse.ts";
 import { allPrototypes } from "../../jit/corpus/btf/ctype.ts";
+import { readBtfFile } from "../../jit/corpus/btf/read.ts";
 import { loadTrampArch } from "../../jit/emu/tramp/emulate.ts";
 import type { Verdict } from "../../jit/emu/tramp/verdict.ts";
 import { EmulatePool } from "../../workers/pool.ts";
@@ -93,7 +94,7 @@ export async function reviewCorpus(
     if (cached) real = cached;
     else {
       try {
-        real = allPrototypes(parseBtf(await Deno.readFile(btfPath)), "real");
+        real = allPrototypes(parseBtf(await readBtfFile(btfPath)), "real");
         realCache.set(btfPath, real);
       } catch (e) {
         notes.push(

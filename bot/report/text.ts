@@ -1,0 +1,110 @@
+/**
+ * The report as the CLI prints it: per arch the models compared and the
+ * knobs changed, then what a maintainer acts on (introduced failures with
+ * evidence, apply errors, unmodeled hunks), then layout changes and the rest.
+ *
+ * @module
+ */
+
+import type { Analysis } from "../../analyzers/types.ts";
+import type { Finding, Report } from "./types.ts";
+
+/** The analysis part (also what `review --stage analyze` prints). */
+export function formatAnalysis(a: Analysis): string {
+  const out: string[] = [];
+  out.push(`analysis (${a.mode}${a.base ? `, base ${a.base}` : ""}): ${a.baseNote}`);
+  if (a.mode === "hunk-only") {
+    out.push("  hunk-only mode: no pre-image; knobs read from the hunks alone");
+  }
+  for (const e of a.applyErrors) {
+    out.push(`  CONFLICT patch ${e.patch} (${e.subject}): ${e.message}`);
+  }
+  for (const [arch, x] of Object.entries(a.arches)) {
+    if (!x) continue;
+    const head = `  ${arch}: ${x.eraBefore.label} → ${x.eraAfter.label}${
+      x.touched ? "" : " (not touched)"
+    }`;
+    out.push(head);
+    for (const k of x.knobs) {
+      out.push(
+        `    ${k.name}: ${show(k.before)} → ${show(k.after)}  (${k.file}, ${k.function}${
+          k.hunk ? `, ${k.hunk}` : ""
+        })`,
+      );
+    }
+    for (const u of x.unmodeled) out.push(`    unmodeled: ${u.summary}  [${u.file} ${u.hunk}]`);
+    for (const n of x.notes) out.push(`    note: ${n}`);
+  }
+  for (const k of a.generic.knobs) {
+    out.push(`  generic ${k.name}: ${show(k.before)} → ${show(k.after)}  (${k.file})`);
+  }
+  for (const u of a.generic.unmodeled) out.push(`  generic unmodeled: ${u.summary}`);
+  if (a.corpusAdditions.length > 0) {
+    out.push(`  the series adds ${a.corpusAdditions.length} test prototype(s):`);
+    for (const c of a.corpusAdditions) out.push(`    ${c.change}: ${c.decl}  (${c.file})`);
+  }
+  return out.join("\n");
+}
+
+function show(v: string | number | boolean | null): string {
+  return v === null ? "(none)" : String(v);
+}
+
+function finding(f: Finding): string[] {
+  const arg = f.arg === null ? "" : `arg ${f.arg}${f.type ? ` (${f.type})` : ""}: `;
+  return [
+    `    [${f.arch} ${f.era} ${f.attach}] ${f.rule}: ${f.protoC}${
+      f.alsoAffected > 0 ? `  (+${f.alsoAffected} more prototypes)` : ""
+    }`,
+    `      ${arg}expected ${f.expected}`,
+    `      ${" ".repeat(arg.length)}observed ${f.observed}`,
+  ];
+}
+
+/** The whole report. */
+export function formatReport(r: Report): string {
+  const out: string[] = [];
+  out.push(`review of ${r.subject} (v${r.version}, ${r.messageId})`);
+  out.push(formatAnalysis(r.analysis));
+  out.push(
+    `corpus: ${r.corpus.real} real, ${r.corpus.stress} stress, ${r.corpus.selftest} selftest, ${r.corpus.series} from the series`,
+  );
+  out.push("models:");
+  for (const [arch, a] of Object.entries(r.arches)) {
+    if (!a) continue;
+    out.push(
+      `  ${arch.padEnd(11)} ${a.before} → ${a.after}: ${a.status}${a.note ? ` — ${a.note}` : ""}`,
+    );
+  }
+  const sections: [string, Finding[]][] = [
+    ["failures introduced", r.failures.introduced],
+    ["failures fixed", r.failures.fixed],
+    ["failures pre-existing", r.failures.preexisting],
+  ];
+  for (const [title, fs] of sections) {
+    if (fs.length === 0) continue;
+    out.push(`${title}:`);
+    for (const f of fs) out.push(...finding(f));
+  }
+  if (r.layoutChanges.length > 0) {
+    out.push("layout changes:");
+    for (const g of r.layoutChanges) {
+      const c = g.counts;
+      out.push(
+        `  ${g.arch}: ${g.cause}: ${c.real} real, ${c.stress} stress, ${c.selftest} selftest, ${c.series} series`,
+      );
+      for (const e of g.examples) out.push(`    e.g. ${e}`);
+    }
+  }
+  if (r.modelOnly.length > 0) out.push(`model only (no emulation): ${r.modelOnly.join(", ")}`);
+  if (r.sincePrevious) {
+    const p = r.sincePrevious;
+    out.push(
+      `since v${p.version}: ${p.fixed} finding(s) fixed, ${p.stillPresent} still present`,
+    );
+  }
+  if (r.failures.introduced.length === 0 && r.analysis.applyErrors.length === 0) {
+    out.push("nothing found that needs attention");
+  }
+  return out.join("\n");
+}
