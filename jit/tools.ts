@@ -48,6 +48,8 @@ export interface ToolOptions {
   stdin?: Uint8Array;
   /** Kill the tool after this many ms (default 120 s). */
   timeoutMs?: number;
+  /** Extra environment variables (added to the inherited environment). */
+  env?: Record<string, string>;
 }
 
 /** Run `cmd args` (no shell); throws `ToolMissingError` when `cmd` is not installed. */
@@ -62,6 +64,7 @@ export async function runTool(
     child = new Deno.Command(cmd, {
       args,
       cwd: opts.cwd,
+      env: opts.env,
       stdin: opts.stdin ? "piped" : "null",
       stdout: "piped",
       stderr: "piped",

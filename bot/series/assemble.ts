@@ -266,7 +266,7 @@ function buildSeries(p: Posting): Series {
 }
 
 /** A patch may come as an attachment (text/x-patch) with a short body. */
-function bodyForDiff(msg: Message): string {
+export function bodyForDiff(msg: Message): string {
   if (/^(diff --git |--- \S)/m.test(msg.rawBody)) return msg.rawBody;
   const att = msg.attachments.find((a) => a.text !== null && /^diff --git /m.test(a.text));
   return att?.text ?? msg.rawBody;
