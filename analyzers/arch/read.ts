@@ -1,0 +1,270 @@
+/**
+ * Reading helpers shared by the per-arch recognisers: preparing an image,
+ * finding the argument-limit check and its errno, classifying what a counter
+ * counts (C arguments or 8-byte slots), how the slot count adds the extra
+ * slots of > 8-byte arguments, and turning syntax nodes into `KnobReading`s.
+ * Everything works on the syntax tree (analyzers/c), so renamed locals and
+ * reformatting do not change a reading.
+ *
+ * @module
+ */
+
+import type { KnobReading } from "../types.ts";
+import type { CImage } from "./types.ts";
+import type { CNode } from "../c/parser.ts";
+import {
+  assignmentsIn,
+  callsIn,
+  type CFunction,
+  comparisonsIn,
+  descendants,
+  enclosingIfs,
+  evidenceOf,
+  fieldsIn,
+  functionNamed,
+  identifiersIn,
+  ifsIn,
+  lineOf,
+  macroDefinitions,
+  parseC,
+  returnsIn,
+  unparen,
+} from "../c/syntax.ts";
+import { evalInt, macroConstants } from "../c/consteval.ts";
+
+/**
+ * Values from other files a JIT file uses. MAX_BPF_FUNC_ARGS is 12 in every
+ * kernel since the trampoline (include/linux/bpf.h; KERNEL_SPEC.md §1.1); the
+ * generic analyzer passes the value it read when it has bpf.h.
+ */
+export const DEFAULT_EXTERN: Record<string, number> = { MAX_BPF_FUNC_ARGS: 12 };
+
+/** Parses a file and resolves its constant macros. */
+export async function prepareImage(
+  path: string,
+  text: string,
+  extern: Record<string, number> = DEFAULT_EXTERN,
+): Promise<CImage> {
+  const c = await parseC(text);
+  const consts = await macroConstants(macroDefinitions(c), { ...DEFAULT_EXTERN, ...extern });
+  return { path, c, consts };
+}
+
+/** A reading of `value`; the evidence is the source line where `node` starts. */
+export function reading(
+  img: CImage,
+  value: string | number | boolean,
+  fn: CFunction | string,
+  node: CNode,
+): KnobReading {
+  const line = lineOf(node);
+  const text = img.c.text.split("\n", line)[line - 1]?.replace(/\s+/g, " ").trim() ?? "";
+  return {
+    value,
+    function: typeof fn === "string" ? fn : fn.name,
+    line,
+    evidence: text.length > 160 ? text.slice(0, 157) + "..." : text || evidenceOf(node),
+  };
+}
+
+/** The functions of `names` the image defines, in the order given. */
+export function definedFunctions(img: CImage, names: string[]): CFunction[] {
+  return names.map((n) => functionNamed(img.c, n)).filter((f): f is CFunction => f !== null);
+}
+
+/** Evaluates an integer constant expression with the image's macros. */
+export function constOf(img: CImage, n: CNode): number | null {
+  return evalInt(n, (name) => img.consts.get(name) ?? null);
+}
+
+/**
+ * The constant part of an offset expression: unknown names count as 0
+ * (`nr_stack_slots * 8 + 0x18` → 24). Null when nothing constant is there.
+ */
+export function constantPart(img: CImage, n: CNode): number | null {
+  const v = evalInt(n, (name) => img.consts.get(name) ?? 0);
+  return v;
+}
+
+/** The errno a statement returns (`return -ENOTSUPP;` or `ret = -EOPNOTSUPP; goto out;`), or null. */
+export function errnoIn(n: CNode): string | null {
+  const values: CNode[] = returnsIn(n).map((r) => r.value).filter((v): v is CNode => v !== null);
+  for (const a of assignmentsIn(n)) values.push(a.value);
+  for (const v of values) {
+    const u = unparen(v);
+    if (u.type !== "unary_expression" || u.childForFieldName("operator")?.type !== "-") continue;
+    const arg = u.childForFieldName("argument");
+    if (arg?.type === "identifier" && /^E[A-Z0-9]+$/.test(arg.text)) return arg.text;
+  }
+  return null;
+}
+
+/** What a count expression counts: C arguments (`m->nr_args`) or 8-byte slots (sums over `arg_size`). */
+export type CountKind = "args" | "slots";
+
+function fileFunction(img: CImage, name: string): CFunction | null {
+  return functionNamed(img.c, name);
+}
+
+/**
+ * Classifies a count expression inside `fn`: "slots" when it (or a local it is
+ * computed from, or a file function it calls) uses `arg_size`; "args" when it
+ * comes from `nr_args`; null when neither can be seen.
+ */
+export function countKind(img: CImage, fn: CFunction, expr: CNode, depth = 0): CountKind | null {
+  if (depth > 4) return null;
+  const own = expr.type === "field_expression" ? [expr.childForFieldName("field")?.text ?? ""] : [];
+  const allFields = [...fieldsIn(expr), ...own];
+  if (allFields.includes("arg_size")) return "slots";
+  let kind: CountKind | null = allFields.includes("nr_args") ? "args" : null;
+  for (const call of callsIn(expr)) {
+    const callee = fileFunction(img, call.name);
+    if (callee && callee.name !== fn.name && fieldsIn(callee.body).includes("arg_size")) {
+      return "slots";
+    }
+  }
+  const callees = new Set(callsIn(expr).map((c) => c.name));
+  for (const id of new Set(identifiersIn(expr))) {
+    if (callees.has(id) || img.consts.has(id)) continue;
+    for (const a of assignmentsIn(fn.body).filter((a) => a.target === id)) {
+      if (a.value.id === expr.id) continue;
+      const k = countKind(img, fn, a.value, depth + 1);
+      if (k === "slots") return "slots";
+      if (k === "args") kind = "args";
+    }
+  }
+  return kind;
+}
+
+/** An argument-limit check: `if (<count> > <limit>) return -E…;`. */
+export interface LimitCheck {
+  counts: CountKind;
+  /** The largest accepted count. */
+  limit: number;
+  errno: string;
+  fn: CFunction;
+  /** The comparison. */
+  node: CNode;
+  /** The counted expression. */
+  counter: CNode;
+}
+
+/** Every argument-limit check in `fns`, in source order. */
+export function limitChecks(img: CImage, fns: CFunction[]): LimitCheck[] {
+  const out: LimitCheck[] = [];
+  for (const fn of fns) {
+    for (const i of ifsIn(fn.body)) {
+      const errno = errnoIn(i.consequence);
+      if (!errno) continue;
+      for (const c of comparisonsIn(i.condition)) {
+        let counter: CNode | null = null;
+        let limit: number | null = null;
+        const l = constOf(img, c.left);
+        const r = constOf(img, c.right);
+        if (r !== null && l === null && (c.op === ">" || c.op === ">=")) {
+          counter = c.left;
+          limit = c.op === ">" ? r : r - 1;
+        } else if (l !== null && r === null && (c.op === "<" || c.op === "<=")) {
+          counter = c.right;
+          limit = c.op === "<" ? l : l - 1;
+        }
+        if (!counter || limit === null) continue;
+        const counts = countKind(img, fn, counter);
+        if (counts) out.push({ counts, limit, errno, fn, node: c.node, counter });
+      }
+    }
+  }
+  return out;
+}
+
+/** How the slot count adds the extra slots of > 8-byte arguments. */
+export interface SlotExtras {
+  /** `struct-only`: only under a BTF_FMODEL_STRUCT_ARG test; `all`: for every argument. */
+  rule: "struct-only" | "all";
+  fn: CFunction;
+  node: CNode;
+}
+
+/** True when `n` is inside a loop within `fn`. */
+function inLoop(n: CNode, fn: CFunction): boolean {
+  for (let p = n.parent; p && p.id !== fn.body.id; p = p.parent) {
+    if (p.type === "for_statement" || p.type === "while_statement" || p.type === "do_statement") {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The accumulation of per-argument slots (`x += (m->arg_size[i] + 7) / 8 - 1`
+ * or `x += slots` with `slots` from `arg_size`) in a loop, restricted to the
+ * targets named in `targets` when given (the limit check's counter).
+ */
+export function slotExtras(
+  img: CImage,
+  fns: CFunction[],
+  targets: string[] | null,
+): SlotExtras | null {
+  for (const fn of fns) {
+    for (const a of assignmentsIn(fn.body)) {
+      if (a.op !== "+=" || !inLoop(a.node, fn)) continue;
+      if (targets && !targets.includes(a.target.replace(/^.*(->|\.)/, ""))) continue;
+      if (countKind(img, fn, a.value) !== "slots") continue;
+      const structOnly = enclosingIfs(a.node, fn.body).some((i) =>
+        identifiersIn(i.condition).includes("BTF_FMODEL_STRUCT_ARG")
+      );
+      return { rule: structOnly ? "struct-only" : "all", fn, node: a.node };
+    }
+  }
+  return null;
+}
+
+/**
+ * The register-fit test of a per-argument placement loop
+ * (`if (nr_regs + arg_regs > 6)`, `if (nregs + slots <= 8)`): a comparison of a
+ * sum with a constant, where the sum involves an argument's slot count. Returns
+ * the constant (the number of argument registers).
+ */
+export function registerFit(
+  img: CImage,
+  fns: CFunction[],
+): { regs: number; fn: CFunction; node: CNode } | null {
+  for (const fn of fns) {
+    for (const c of comparisonsIn(fn.body)) {
+      const [sum, k] = constOf(img, c.right) !== null ? [c.left, c.right] : [c.right, c.left];
+      const v = constOf(img, k);
+      const s = unparen(sum);
+      if (v === null || s.type !== "binary_expression") continue;
+      if (s.childForFieldName("operator")?.type !== "+") continue;
+      if (countKind(img, fn, s) !== "slots") continue;
+      return { regs: v, fn, node: c.node };
+    }
+  }
+  return null;
+}
+
+/** The first use of identifier `name` in `fns`, or null. */
+export function firstUse(fns: CFunction[], name: string): { fn: CFunction; node: CNode } | null {
+  for (const fn of fns) {
+    const id = descendants(fn.body, "identifier").find((x) => x.text === name);
+    if (id) return { fn, node: id.parent ?? id };
+  }
+  return null;
+}
+
+/** The first call of one of `names` in `fns`, or null. */
+export function firstCall(
+  fns: CFunction[],
+  names: string | string[],
+): { fn: CFunction; node: CNode; args: CNode[] } | null {
+  for (const fn of fns) {
+    const c = callsIn(fn.body, names)[0];
+    if (c) return { fn, node: c.node, args: c.args };
+  }
+  return null;
+}
+
+/** The signature line of a function, as evidence for a knob read from an absence. */
+export function signature(fn: CFunction): CNode {
+  return fn.node.childForFieldName("declarator") ?? fn.node;
+}
