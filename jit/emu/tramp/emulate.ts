@@ -538,6 +538,8 @@ function runOne(
         hasStackArgs: pargs.some((a) => a.onStack),
         frame: res.frame,
         notes: res.notes,
+        bigEndian: ARCHES.find((x) => x.name === arch)!.abi.bigEndian,
+        stackAlign: HARNESS_ARCH[arch].stackAlign,
       }, obs);
       if (verdict === null) verdict = v;
       else {

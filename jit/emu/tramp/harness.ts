@@ -93,6 +93,16 @@ export interface HarnessArchSpec {
    * their unspecified bits poisoned).
    */
   extendsScalars: boolean;
+  /**
+   * Bytes above the SP at the trampoline's entry that belong to the callee
+   * and that the trampoline may use (s390x: the 160-byte register save area
+   * the caller allocates, KERNEL_SPEC §2.4); stray-write checks start above.
+   */
+  calleeArea?: number;
+  /** SP alignment the ABI requires at a call (default 16; s390x ELF ABI: 8). */
+  stackAlign?: number;
+  /** Control registers set before every run (s390x: the PSW's addressing mode). */
+  initRegs?: [string, bigint][];
 }
 
 const r = (p: string, a: number, b: number) =>
@@ -118,6 +128,23 @@ export const HARNESS_ARCH: Record<TrampArch, HarnessArchSpec> = {
     // patch site `mov x9, lr; bl tramp` (b2ad54e1533e)
     links: { kind: "regs", intoFunc: "x30", toParent: "x9" },
     extendsScalars: false,
+  },
+  s390x: {
+    // s390x ELF ABI: r6–r13 and r15 are preserved across calls (r6 is also
+    // the fifth argument register)
+    callee: [...r("r", 6, 13)],
+    scratch: ["r0", "r1"],
+    gprs: [...r("r", 0, 14)],
+    spDelta: { fentry: 0, callOrig: 0, indirect: 0 },
+    ipOffset: 0,
+    // patch site `brasl %r0,tramp` (KERNEL_SPEC §2.4): r0 = func + 6, r14 = parent
+    links: { kind: "regs", intoFunc: "r0", toParent: "r14" },
+    extendsScalars: true,
+    calleeArea: 160,
+    stackAlign: 8,
+    // PSW mask EA+BA = 64-bit addressing: Unicorn starts in 24-bit mode, where
+    // brasl/basr keep the link register's high bits and addresses wrap
+    initRegs: [["pswm", 0x1_8000_0000n]],
   },
 };
 
@@ -415,6 +442,8 @@ export class TrampHarness {
     const entry: HarnessEntry | undefined = img.entries.get(job.id);
     if (!entry) throw new Error(`prototype ${job.id} is not in the harness image`);
     const e = this.engine, spec = HARNESS_ARCH[this.arch], sp = e.spec.sp;
+    /** The callee's own area above the entry SP (not checked for stray writes). */
+    const own = BigInt(spec.calleeArea ?? 0);
     const budget = job.budget ?? 10_000;
     const t0 = performance.now();
     if (job.code.length > TRAMP_MAX) throw new Error(`trampoline of ${job.code.length} bytes`);
@@ -463,6 +492,7 @@ export class TrampHarness {
     }
     e.write(INITIAL_SP - BigInt(POISON_BELOW), this.#poison);
     spec.gprs.forEach((g, i) => e.regWrite(g, POISON_REG(i + 1)));
+    for (const [g, v] of spec.initRegs ?? []) e.regWrite(g, v);
     if (e.spec.lr === null) {
       const ret = new Uint8Array(8);
       new DataView(ret.buffer).setBigUint64(0, RET_SENTINEL, this.#le);
@@ -534,10 +564,11 @@ export class TrampHarness {
         obs.callerRet = e.regRead(links.toParent);
       }
       before = spec.callee.map((g) => e.regRead(g));
-      window = e.read(sp0, CALLER_WINDOW);
+      window = e.read(sp0 + own, CALLER_WINDOW);
       const used = this.#argRegBytes(job);
       TARGETS[this.arch].argRegs.forEach((a, i) => {
-        if (a.bank !== "gpr") return;
+        // a callee-saved argument register (s390x r6) holds the caller's value
+        if (a.bank !== "gpr" || spec.callee.includes(a.name)) return;
         const u = used.get(a.name) ?? 0;
         if (u >= 8) return;
         if (u === 0) {
@@ -567,7 +598,12 @@ export class TrampHarness {
         hooks.push(e.hookAdd(UC_HOOK.MEM_WRITE, this.#onWrite, a, b));
       }
       hooks.push(
-        e.hookAdd(UC_HOOK.MEM_WRITE, this.#onWrite, sp0, STACK_BASE + BigInt(STACK_SIZE) - 1n),
+        e.hookAdd(
+          UC_HOOK.MEM_WRITE,
+          this.#onWrite,
+          sp0 + own,
+          STACK_BASE + BigInt(STACK_SIZE) - 1n,
+        ),
       );
       this.#strayObs = obs;
       this.#strayEntry = entry;
@@ -581,9 +617,9 @@ export class TrampHarness {
         if (after !== before[i]) obs.calleeSaved.push({ reg: g, before: before[i], after });
       });
       if (spec.links.kind === "regs") obs.linkAtExit = e.regRead(e.spec.lr!);
-      const w2 = e.read(obs.entrySp, CALLER_WINDOW);
+      const w2 = e.read(obs.entrySp + own, CALLER_WINDOW);
       for (let i = 0; i < CALLER_WINDOW; i++) {
-        if (w2[i] !== window[i]) obs.windowWrites.push([i, window[i], w2[i]]);
+        if (w2[i] !== window[i]) obs.windowWrites.push([Number(own) + i, window[i], w2[i]]);
       }
     };
     e.setBlockListener((addr) => {

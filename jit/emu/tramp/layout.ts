@@ -27,8 +27,8 @@ export {
 } from "../oracle/layout.ts";
 
 /** Architectures the trampoline harness runs (those with a `TrampolineArch` and Unicorn). */
-export type TrampArch = "x86_64" | "arm64";
-export const TRAMP_ARCHES: readonly TrampArch[] = ["x86_64", "arm64"];
+export type TrampArch = "x86_64" | "arm64" | "s390x";
+export const TRAMP_ARCHES: readonly TrampArch[] = ["x86_64", "arm64", "s390x"];
 
 /** Where the trampoline is placed. */
 export const TRAMP_BASE = 0xf01000n;

@@ -279,6 +279,81 @@ const A64_STUBS = (() => {
 })();
 
 /**
+ * s390x stubs (ELF ABI: r2 = first argument and return value, r14 = return
+ * address, r0/r1/r3–r5 volatile; nothing here touches the caller's 160-byte
+ * save area). Addresses come from `larl` (the globals are 8-aligned).
+ */
+function s390Log(kind: number): string[] {
+  return [
+    "  larl %r1, tramp_log",
+    "  lg %r0, 0(%r1)",
+    `  clgfi %r0, ${LOG_MAX - 1}`,
+    "  jh 1f",
+    "  lgr %r3, %r0",
+    `  mghi %r3, ${LOG_WORDS * 8}`,
+    "  la %r3, 0(%r3,%r1)",
+    `  lghi %r4, ${kind}`,
+    "  stg %r4, 8(%r3)",
+    "  stg %r15, 16(%r3)",
+    "  stg %r2, 24(%r3)",
+    "1:",
+    "  aghi %r0, 1",
+    "  stg %r0, 0(%r1)",
+  ];
+}
+
+function s390Clobber(): string[] {
+  return ["r0", "r1", "r3", "r4", "r5"].flatMap((r, i) => [
+    `  llihf %${r}, 0xdeadc0de`,
+    `  oilf %${r}, 0x${(0x1000 + i * 0x100).toString(16)}`,
+  ]);
+}
+
+const S390X_STUBS = (() => {
+  const fn = (
+    name: string,
+    body: string[],
+  ) => [".globl " + name, ".p2align 4", name + ":", ...body];
+  const lines = [
+    ".text",
+    ...fn("tramp_stub_enter", [
+      ...s390Log(LOG_KIND.enter),
+      ...s390Clobber(),
+      "  lghi %r2, 1",
+      "  br %r14",
+    ]),
+    ...fn("tramp_stub_exit", [
+      ...s390Log(LOG_KIND.exit),
+      ...s390Clobber(),
+      "  lghi %r2, 0",
+      "  br %r14",
+    ]),
+    ...fn("tramp_stub_prog", [
+      ...s390Log(LOG_KIND.prog),
+      "  larl %r1, tramp_rec",
+      "  lg %r0, 0(%r1)",
+      `  clgfi %r0, ${REC_MAX - 1}`,
+      "  jh 2f",
+      "  lgr %r3, %r0",
+      `  mghi %r3, ${REC_WORDS * 8}`,
+      "  la %r3, 8(%r3,%r1)",
+      "  lay %r4, -16(%r2)",
+      // ctx[-2..37]: REC_WORDS * 8 = 320 bytes, in two mvc (≤ 256 each)
+      "  mvc 0(256,%r3), 0(%r4)",
+      `  mvc 256(${REC_WORDS * 8 - 256},%r3), 256(%r4)`,
+      "2:",
+      "  aghi %r0, 1",
+      "  stg %r0, 0(%r1)",
+      ...s390Clobber(),
+      "  larl %r1, tramp_prog_ret",
+      "  lg %r2, 0(%r1)",
+      "  br %r14",
+    ]),
+  ];
+  return `\n__asm__(\n${lines.map((l) => `"${l}\\n"`).join("\n")}\n);\n`;
+})();
+
+/**
  * Each arch's stub assembly (`tramp_stub_enter`, `tramp_stub_prog`,
  * `tramp_stub_exit`, module doc): adding an arch to the harness adds one
  * entry here.
@@ -286,6 +361,7 @@ const A64_STUBS = (() => {
 export const STUBS: Record<TrampArch, string> = {
   x86_64: X86_STUBS,
   arm64: A64_STUBS,
+  s390x: S390X_STUBS,
 };
 
 /** The stubs' assembly for `arch`. */

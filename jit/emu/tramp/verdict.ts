@@ -88,6 +88,9 @@ export interface Verdict {
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
 const hexBytes = (b: Uint8Array) =>
   [...b].reverse().map((x) => x.toString(16).padStart(2, "0")).join("");
+/** Memory-order rendering (big-endian slots of by-memory arguments). */
+const hexMem = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+const reversed = (b: Uint8Array) => b.slice().reverse();
 
 function typeInfo(t: CType): TypeInfo {
   let c: string;
@@ -123,6 +126,14 @@ export interface JudgeInput {
   hasStackArgs: boolean;
   frame: FrameLayout;
   notes: string[];
+  /**
+   * Big-endian guest (s390x): a ctx slot of an argument ≤ 8 bytes holds its
+   * value (the register, or the right-justified 8-byte stack slot); a 9..16-byte
+   * argument's slots hold its memory bytes (KERNEL_SPEC §1.4 BPF_PROG2). Default false.
+   */
+  bigEndian?: boolean;
+  /** SP alignment the ABI requires at a call (default 16; s390x 8). x86-64 has its own rule. */
+  stackAlign?: number;
 }
 
 function le64(b: Uint8Array, off: number): bigint {
@@ -141,6 +152,13 @@ export function calleeReturnBytes(t: CType): Uint8Array {
   const v = (CALLEE_RET_HI << 64n) | CALLEE_RET_LO;
   for (let i = 0; i < t.size; i++) out[i] = Number((v >> BigInt(8 * i)) & 0xffn);
   return out;
+}
+
+/** The 8 bytes of a slot as big-endian memory holds them. */
+function beBytes(v: bigint): Uint8Array {
+  const w = new Uint8Array(8);
+  new DataView(w.buffer).setBigUint64(0, BigInt.asUintN(64, v), false);
+  return w;
 }
 
 function bytesOf(v: bigint, n: number): Uint8Array {
@@ -213,11 +231,17 @@ export function judge(inp: JudgeInput, obs: Observation): Verdict {
     }
     // argument slots
     let s = 0;
-    inp.args.forEach((a, i) => {
+    inp.args.forEach((a0, i) => {
       const n = Math.ceil(model.argSize[i] / 8);
       const size = model.argSize[i];
+      // little-endian: value bytes = memory bytes. Big-endian: compare a ≤ 8-byte
+      // argument's value (LSB first), a larger one's memory bytes slot by slot.
+      const byValue = inp.bigEndian === true && size <= 8;
+      const byMemory = inp.bigEndian === true && size > 8;
+      const a = byValue ? { bytes: reversed(a0.bytes), mask: reversed(a0.mask) } : a0;
+      const show = byMemory ? hexMem : hexBytes;
       for (let k = 0; k < n; k++) {
-        const got = bytesOf(slot(s + k), 8);
+        const got = byMemory ? beBytes(slot(s + k)) : bytesOf(slot(s + k), 8);
         const lo = 8 * k;
         let wrong = false, dirty = false;
         for (let b = 0; b < 8; b++) {
@@ -234,10 +258,10 @@ export function judge(inp: JudgeInput, obs: Observation): Verdict {
           fail({
             arg: i,
             type: argT(i),
-            expected: `${where} = ${hexBytes(want)}${
+            expected: `${where} = ${show(want)}${
               n > 1 ? ` (bytes ${lo}..${Math.min(size, lo + 8) - 1})` : ""
             }`,
-            observed: `${where} = ${hexBytes(got)}`,
+            observed: `${where} = ${show(got)}`,
             rule: "ctx-slot",
           });
         } else if (dirty) {
@@ -245,14 +269,14 @@ export function judge(inp: JudgeInput, obs: Observation): Verdict {
             arg: i,
             type: argT(i),
             expected: `${where} bits above byte ${size - lo} = 0 (${
-              a.onStack ? "stack" : "register"
+              a0.onStack ? "stack" : "register"
             } arg; kernel ${
-              a.upper === "clean" ? "clears them" : "copies them as the caller left them"
+              a0.upper === "clean" ? "clears them" : "copies them as the caller left them"
             })`,
-            observed: `${where} = ${hexBytes(got)}`,
+            observed: `${where} = ${show(got)}`,
             rule: "upper-bits" as const,
           };
-          if (a.upper === "clean") fail(m);
+          if (a0.upper === "clean") fail(m);
           else info(m);
         }
       }
@@ -318,13 +342,15 @@ export function judge(inp: JudgeInput, obs: Observation): Verdict {
   }
   // what the caller got back
   if (!obs.fault && proto.ret && obs.returned) {
+    // value order (LSB first): big-endian memory is reversed (integer returns)
+    const returned = inp.bigEndian ? reversed(obs.returned) : obs.returned;
     const want = origRuns ? calleeReturnBytes(proto.ret) : bytesOf(inp.progRet, proto.ret.size);
-    const mask = meaningfulMask(proto.ret);
+    const mask = inp.bigEndian ? reversed(meaningfulMask(proto.ret)) : meaningfulMask(proto.ret);
     // the program's return is one 64-bit register: bytes above 8 are unspecified
     if (!origRuns) mask.fill(0, 8);
     let bad = false;
     for (let b = 0; b < want.length; b++) {
-      if (((want[b] ^ obs.returned[b]) & mask[b]) !== 0) bad = true;
+      if (((want[b] ^ returned[b]) & mask[b]) !== 0) bad = true;
     }
     if (bad) {
       fail({
@@ -333,7 +359,7 @@ export function judge(inp: JudgeInput, obs: Observation): Verdict {
         expected: `caller gets ${hexBytes(want)} (${
           origRuns ? "original's return" : "program's return"
         })`,
-        observed: `caller got ${hexBytes(obs.returned)}`,
+        observed: `caller got ${hexBytes(returned)}`,
         rule: "retval",
       });
     }
@@ -374,34 +400,35 @@ export function judge(inp: JudgeInput, obs: Observation): Verdict {
   // arguments are copied (473e3150e30a pads for it), else 8.
   const x86 = inp.arch === "x86_64";
   const entryMod = x86 ? 8n : 0n; // SP mod 16 at callee entry after an aligned call
+  const align = BigInt(inp.stackAlign ?? 16);
   for (const c of obs.calls) {
-    const mis = ((c.sp - entryMod) % 16n + 16n) % 16n;
+    const mis = ((c.sp - entryMod) % align + align) % align;
     if (mis === 0n) continue;
     if (x86 && mis % 8n === 0n) continue; // 8-aligned is what the x86 kernel guarantees
     fail({
       arg: null,
       type: null,
-      expected: `SP ${x86 ? "8" : "16"}-byte aligned at the call to the ${c.kind} stub${
+      expected: `SP ${x86 ? "8" : align}-byte aligned at the call to the ${c.kind} stub${
         x86 ? " (16 preferred)" : ""
       }`,
       observed: `SP at ${c.kind} entry = ${hex(c.sp)} (SP at the call ≡ ${
-        (16n - mis) % 16n
-      } mod 16)`,
+        (align - mis) % align
+      } mod ${align})`,
       rule: "sp-align",
     });
   }
   if (
     !obs.fault && origRuns && attach !== "fentry" && obs.calleeCalls === 1 &&
-    obs.calleeFrame % 16n !== 0n
+    obs.calleeFrame % align !== 0n
   ) {
     const m = {
       arg: null,
       type: null,
-      expected: `SP 16-byte aligned at the call to the original function${
+      expected: `SP ${align}-byte aligned at the call to the original function${
         x86 && !inp.hasStackArgs ? " (no stack args: 8 suffices)" : ""
       }`,
       observed: `frame address in the original = ${hex(obs.calleeFrame)} (misaligned by ${
-        obs.calleeFrame % 16n
+        obs.calleeFrame % align
       })`,
       rule: "sp-align" as const,
     };
