@@ -1,0 +1,126 @@
+/**
+ * `deno task serve [--port N] [--host H] [--store PATH] [--btf PATH]`: the
+ * read-only dashboard on 127.0.0.1 (PORT env also sets the port). An empty
+ * store is seeded with the fixture reviews (seed.ts).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { openKvStore } from "../store/kv.ts";
+import type { Store } from "../store/types.ts";
+import { createApp } from "./app.tsx";
+import { DEFAULT_BTF } from "./corpus.ts";
+import { seedIfEmpty } from "./seed.ts";
+
+/** Default KV file of the dashboard (the watcher writes the same file). */
+export const DEFAULT_STORE = ".cache/trampolint.kv";
+
+const USAGE = `usage: deno task serve [--port N] [--host H] [--store PATH] [--btf PATH] [--no-seed]
+
+Serves the read-only dashboard (default http://127.0.0.1:8080; PORT sets the port too).
+  --store PATH   Deno KV file (default ${DEFAULT_STORE}; ":memory:" for a throwaway store)
+  --btf PATH     vmlinux BTF for real functions (default ${DEFAULT_BTF}; "none" to skip)
+  --no-seed      do not seed an empty store with the fixture reviews`;
+
+/** Parsed serve options. */
+export interface ServeOptions {
+  port: number;
+  host: string;
+  store: string;
+  btf: string | null;
+  seed: boolean;
+}
+
+/** Parses the arguments; throws an Error with a specific message on bad input. */
+export function serveOptions(args: string[], env: { PORT?: string } = {}): ServeOptions {
+  const { values: v } = parseArgs({
+    args,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      store: { type: "string" },
+      btf: { type: "string" },
+      "no-seed": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (v.help) throw new Error(USAGE);
+  const portText = v.port ?? env.PORT ?? "8080";
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new Error(`bad port '${portText}': give a number from 0 to 65535`);
+  }
+  return {
+    port,
+    host: v.host ?? "127.0.0.1",
+    store: v.store ?? DEFAULT_STORE,
+    btf: v.btf === "none" ? null : v.btf ?? DEFAULT_BTF,
+    seed: !v["no-seed"],
+  };
+}
+
+/** A running dashboard. */
+export interface Running {
+  url: string;
+  store: Store;
+  shutdown(): Promise<void>;
+}
+
+/** Opens the store, seeds it when empty and starts serving. */
+export async function serve(
+  o: ServeOptions,
+  log: (l: string) => void = console.error,
+): Promise<Running> {
+  if (o.store !== ":memory:") {
+    const dir = o.store.replace(/[^/]*$/, "");
+    if (dir) await Deno.mkdir(dir, { recursive: true });
+  }
+  const store = await openKvStore(o.store);
+  if (o.seed) await seedIfEmpty(store, log);
+  const { app } = createApp({ store, btfPath: o.btf });
+  let url = "";
+  const server = Deno.serve({
+    port: o.port,
+    hostname: o.host,
+    onListen: ({ hostname, port }) => {
+      url = `http://${hostname}:${port}`;
+      log(`trampolint dashboard on ${url} (store ${o.store}, read-only)`);
+    },
+  }, app.fetch);
+  return {
+    get url() {
+      return url || `http://${o.host}:${server.addr.port}`;
+    },
+    store,
+    async shutdown() {
+      await server.shutdown();
+      store.close();
+    },
+  };
+}
+
+/** CLI entry: returns the exit code (2 for bad options). */
+export async function main(args: string[]): Promise<number> {
+  let o: ServeOptions;
+  try {
+    o = serveOptions(args, { PORT: Deno.env.get("PORT") });
+  } catch (e) {
+    console.error((e as Error).message);
+    return (e as Error).message === USAGE ? 0 : 2;
+  }
+  try {
+    await serve(o);
+  } catch (e) {
+    console.error(`serve: ${(e as Error).message}`);
+    return 2;
+  }
+  return await new Promise<number>(() => {});
+}
+
+if (import.meta.main) {
+  const code = await main(Deno.args);
+  Deno.exit(code);
+}
