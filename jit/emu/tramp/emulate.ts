@@ -23,6 +23,8 @@ import type { CType, FuncModel, Prototype } from "../../corpus/types.ts";
 import { distill } from "../../corpus/distill.ts";
 import { ARCHES } from "../../arch/index.ts";
 import { meaningfulMask } from "../oracle/values.ts";
+import { withInt128Align } from "../oracle/adapt.ts";
+import { TARGETS } from "../oracle/targets.ts";
 import { buildHarness, type HarnessImage } from "./build.ts";
 import { HARNESS_ARCH, type Observation, TrampHarness } from "./harness.ts";
 import { TRAMP_ARCHES, TRAMP_BASE, type TrampArch } from "./layout.ts";
@@ -378,7 +380,11 @@ export async function emulateMany(opts: EmulateOptions): Promise<Verdict[]> {
   const { arch, era, attach } = opts;
   const tramp = await resolveModel(arch, era, attach, opts.tramp);
   const dEra = tramp.distillEra(era);
-  const out: (Verdict | null)[] = new Array(opts.protos.length).fill(null);
+  // GCC's data layout for the target (s390x: _Alignof(__int128) == 8), as the
+  // oracle does: the harness's layout assertions and the ABI placement need it
+  const i128 = TARGETS[arch].int128Align?.gcc;
+  const protos = i128 ? opts.protos.map((p) => withInt128Align(p, i128)) : opts.protos;
+  const out: (Verdict | null)[] = new Array(protos.length).fill(null);
   // group by shape; images are built over every (distinct) prototype in input
   // order, accepted or not, so a batch's image does not depend on the era or
   // attach type and is shared through the cache across them.
@@ -390,8 +396,8 @@ export async function emulateMany(opts: EmulateOptions): Promise<Verdict[]> {
   // its own (a rejection is its own verdict), the representative is emulated
   // and its observation re-judged for the others with an equal btf_func_model
   // (their own types, masks and names); any other member is emulated apart.
-  const models: (FuncModel | null)[] = new Array(opts.protos.length).fill(null);
-  opts.protos.forEach((p, i) => {
+  const models: (FuncModel | null)[] = new Array(protos.length).fill(null);
+  protos.forEach((p, i) => {
     const d = distill(p, dEra);
     if (!d.ok) out[i] = rejected(p, arch, era, attach, d.errno, d.reason);
     else models[i] = d.model;
@@ -431,7 +437,7 @@ export async function emulateMany(opts: EmulateOptions): Promise<Verdict[]> {
       const mk = JSON.stringify(t.model);
       for (const i of t.idx.slice(1)) {
         if (models[i] === null) continue;
-        if (JSON.stringify(models[i]) === mk) out[i] = r.rejudge(opts.protos[i], models[i]!);
+        if (JSON.stringify(models[i]) === mk) out[i] = r.rejudge(protos[i], models[i]!);
         else apart.push(i);
       }
     });
@@ -444,7 +450,7 @@ export async function emulateMany(opts: EmulateOptions): Promise<Verdict[]> {
     apart.sort((a, b) => a - b);
     const vs = await emulateMany({
       ...opts,
-      protos: apart.map((i) => opts.protos[i]),
+      protos: apart.map((i) => protos[i]),
       dedupe: false,
     });
     apart.forEach((i, j) => out[i] = vs[j]);

@@ -146,6 +146,19 @@ export const HARNESS_ARCH: Record<TrampArch, HarnessArchSpec> = {
     // brasl/basr keep the link register's high bits and addresses wrap
     initRegs: [["pswm", 0x1_8000_0000n]],
   },
+  riscv64: {
+    callee: ["s0", "s1", ...r("s", 2, 11)],
+    // t0 carries the return into the traced function; t1 is the patch site's auipc temporary
+    scratch: [...r("t", 1, 6)],
+    gprs: ["gp", "tp", ...r("t", 0, 6), ...r("s", 0, 11), ...r("a", 0, 7)],
+    spDelta: { fentry: 0, callOrig: 0, indirect: 0 },
+    // BPF_TRAMP_F_IP_ARG stores func_addr itself (49b5e77ae3e2)
+    ipOffset: 0,
+    // patch site `auipc t1, hi; jalr t0, lo(t1)`: t0 = func + 8, ra = the parent's return
+    links: { kind: "regs", intoFunc: "t0", toParent: "ra" },
+    // LP64: narrow integers are extended to 64 bits by the caller (psABI, riscv64/abi.ts)
+    extendsScalars: true,
+  },
 };
 
 /** One emulation job. */
@@ -419,6 +432,12 @@ export class TrampHarness {
       }
       if (loc.byRef?.kind === "reg") m.set(loc.byRef.reg, 8);
     }
+    // GPR argument registers below the first one the placement uses carry the
+    // hidden return-buffer pointer (s390x returns __int128 and aggregates in
+    // memory, its address in r2): the caller set them, so they are not poisoned
+    const gprArgs = TARGETS[this.arch].argRegs.filter((a) => a.bank === "gpr");
+    const first = gprArgs.findIndex((a) => m!.has(a.name));
+    for (let i = 0; i < first; i++) m.set(gprArgs[i].name, 8);
     this.#regsUsed.set(job.id, m);
     return m;
   }
