@@ -109,7 +109,7 @@ Deno.test({
     // scratch[7]: 64-bit shifts
     asm.emit(L.slliD(t1, t1, 60), L.srliD(t1, t1, 56), L.stD(t1, a0, 56)); // 7<<60>>56 = 0x70
     asm.emit(...writeAndExit(64));
-    const out = await runWords(asm.words);
+    const out = await runWords(asm.finish());
     const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
     const got = Array.from({ length: 8 }, (_, i) => dv.getBigUint64(8 * i, true));
     assert.deepEqual(got.slice(0, 3), values);

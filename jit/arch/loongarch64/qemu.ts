@@ -12,8 +12,9 @@
  * @module
  */
 
-import { R } from "./encode.ts";
 import * as L from "./encode.ts";
+
+const { R } = L;
 import { runTool, toolUnavailable } from "../../tools.ts";
 
 /** Where the segment is loaded (a usual LoongArch64 executable base). */
