@@ -119,7 +119,8 @@ export function createApp(deps: AppDeps): { app: Hono; metrics: Metrics } {
     c.header("Content-Security-Policy", CSP);
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");
-    const route = c.req.routePath && c.req.routePath !== "*" ? c.req.routePath : "other";
+    const r = c.req.routePath;
+    const route = r && r !== "*" && r !== "/*" ? r : "other";
     const key = `${route}\t${c.res.status}`;
     metrics.requests.set(key, (metrics.requests.get(key) ?? 0) + 1);
     const s = metrics.seconds.get(route) ?? { sum: 0, count: 0 };

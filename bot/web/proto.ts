@@ -22,7 +22,7 @@ import {
 } from "../../jit/emu/tramp/emulate.ts";
 import { TRAMP_ARCHES, TRAMP_BASE, type TrampArch } from "../../jit/emu/tramp/layout.ts";
 import type { Mismatch } from "../../jit/emu/tramp/verdict.ts";
-import { capstoneUnavailable, disassemble } from "../../jit/emu/capstone.ts";
+import { capstoneUnavailable, type CsArchName, disassemble } from "../../jit/emu/capstone.ts";
 import { findPrototype } from "./corpus.ts";
 import type { WebError } from "./load.ts";
 
@@ -238,7 +238,10 @@ function spAfter(
   return sp;
 }
 
-/** Annotates each instruction with the argument it saves, reads or restores. */
+/** Trampoline arches the Capstone 4 FFI binding disassembles (it has no RISC-V). */
+const CS_ARCHES: readonly string[] = ["x86_64", "arm64", "s390x"];
+
+/** Annotates each instruction with the argument it saves, reads or restores (Capstone arches only). */
 export function annotate(
   arch: TrampArch,
   code: Uint8Array,
@@ -257,7 +260,7 @@ export function annotate(
       )
     );
   let sp: number | null = null;
-  return disassemble(arch, code, TRAMP_BASE).map((insn) => {
+  return disassemble(arch as CsArchName, code, TRAMP_BASE).map((insn) => {
     const notes: string[] = [];
     const args = new Set<number>();
     const mn = insn.mnemonic.toLowerCase();
@@ -426,6 +429,7 @@ async function sideOf(
   if (!v.code || !v.frame) {
     disasmUnavailable = v.status === "rejected" ? "rejected: no code" : "no code";
   } else if (cs) disasmUnavailable = `Capstone unavailable: ${cs}`;
+  else if (!CS_ARCHES.includes(arch)) disasmUnavailable = `no Capstone 4 disassembler for ${arch}`;
   else disasm = annotate(arch, v.code, v.frame, placement);
   return {
     label,
@@ -486,7 +490,11 @@ export async function protoView(
   let patched: ProtoSide;
   const before = report.arches[info.name]?.before ?? "—";
   const after = report.arches[info.name]?.after ?? "—";
-  if (!(TRAMP_ARCHES as readonly string[]).includes(arch)) {
+  if (!report.arches[info.name]) {
+    const why = `the review of this series does not cover ${arch}`;
+    base = emptySide("base", before, why);
+    patched = emptySide("patched", after, why);
+  } else if (!(TRAMP_ARCHES as readonly string[]).includes(arch)) {
     const why = `model only: no trampoline emulation for ${arch} (emulated: ${
       TRAMP_ARCHES.join(", ")
     })`;
