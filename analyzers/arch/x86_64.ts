@@ -12,17 +12,27 @@
  *   `used + n > 6` (per-arg-backfill), `clean_stack_garbage`, the stack-argument
  *   load offset from rbp (stackArgBaseCall);
  * - rbx saved by `emit_stx(…, BPF_REG_6, …)` (frame-slot) or pushed;
- * - `get_nr_used_regs` (outgoing area for CALL_ORIG), BPF_TRAMP_F_IP_ARG.
+ * - the CALL_ORIG outgoing area (`if (<slots> > 6 && CALL_ORIG)`) and its
+ *   `% 16` alignment pad (473e3150e30a), BPF_TRAMP_F_IP_ARG.
  *
  * @module
  */
 
 import type { KnobReading } from "../types.ts";
 import type { CImage, Recogniser } from "./types.ts";
-import { callsIn, type CFunction, comparisonsIn, descendants, fieldsIn } from "../c/syntax.ts";
+import {
+  callsIn,
+  type CFunction,
+  comparisonsIn,
+  descendants,
+  fieldsIn,
+  identifiersIn,
+  ifsIn,
+} from "../c/syntax.ts";
 import {
   constantPart,
   constOf,
+  countKind,
   definedFunctions,
   firstCall,
   firstUse,
@@ -32,7 +42,6 @@ import {
   signature,
   slotExtras,
 } from "./read.ts";
-import { identifiersIn } from "../c/syntax.ts";
 
 /** Functions that enter the trampoline builder (the limit check lives here). */
 const ENTRY = [
@@ -161,10 +170,28 @@ function readX86(img: CImage): Record<string, KnobReading> {
     )[0];
   if (rbxStore) out.rbxSave = reading(img, "frame-slot", rbxStore.f, rbxStore.c.node);
   else if (rbx) out.rbxSave = reading(img, "push-after-sub", rbx.fn, signature(rbx.fn));
-  const used = firstCall(entry, "get_nr_used_regs");
-  out.outgoingArea = used
-    ? reading(img, "nr_regs-used", used.fn, used.node)
+  // CALL_ORIG outgoing area (473e3150e30a): `if (<slots> > 6 && (flags & BPF_TRAMP_F_CALL_ORIG))`
+  // grows the frame; inside it `stack_size % 16 == 0` adds the alignment pad.
+  const area = entry.flatMap((f) => ifsIn(f.body).map((i) => ({ f, i }))).find(({ f, i }) =>
+    identifiersIn(i.condition).includes("BPF_TRAMP_F_CALL_ORIG") &&
+    comparisonsIn(i.condition).some((c) =>
+      c.op === ">" && constOf(img, c.right) !== null && countKind(img, f, c.left) === "slots"
+    )
+  );
+  out.outgoingArea = area
+    ? reading(img, "nr_regs-used", area.f, area.i.node)
     : reading(img, "none", entry[0], signature(entry[0]));
+  if (area) {
+    const pad = comparisonsIn(area.i.consequence).find((c) =>
+      descendants(c.left, "binary_expression").some((b) =>
+        b.childForFieldName("operator")?.type === "%" &&
+        constOf(img, b.childForFieldName("right")!) === 16
+      )
+    );
+    out.alignPad = pad
+      ? reading(img, true, area.f, pad.node)
+      : reading(img, false, area.f, area.i.node);
+  }
   const ip = firstUse(entry, "BPF_TRAMP_F_IP_ARG");
   out.ipArg = ip
     ? reading(img, true, ip.fn, ip.node)

@@ -2,7 +2,7 @@
  * Evaluation of simple integer constant expressions in C syntax trees:
  * literals (decimal, hex, octal, with U/L suffixes), macros that expand to
  * constants, parentheses, casts, unary `- ~ !` and the binary arithmetic,
- * shift, bit and comparison operators, `?:`. Anything else (sizeof, calls,
+ * shift, bit and comparison operators, `?:`, the kernel's `BIT(n)`. Anything else (sizeof, calls,
  * variables) is not constant: the result is null, never a guess.
  *
  * @module
@@ -111,6 +111,16 @@ export function evalInt(n: CNode, lookup: ConstLookup = () => null): number | nu
       if (cv === null) return null;
       const pick = n.childForFieldName(cv ? "consequence" : "alternative");
       return pick ? evalInt(pick, lookup) : null;
+    }
+    case "call_expression": {
+      // The kernel's BIT(n) / BIT_ULL(n) (include/linux/bits.h) are constants.
+      const fn = n.childForFieldName("function")?.text;
+      const args = n.childForFieldName("arguments")?.namedChildren ?? [];
+      if ((fn === "BIT" || fn === "BIT_ULL") && args.length === 1 && args[0]) {
+        const v = evalInt(args[0], lookup);
+        return v === null ? null : 2 ** v;
+      }
+      return null;
     }
     case "expression_statement": {
       const inner = n.namedChildren.find((c) => c && c.type !== "comment");
