@@ -23,7 +23,8 @@ import {
 } from "../../jit/emu/tramp/emulate.ts";
 import { TRAMP_ARCHES, TRAMP_BASE, type TrampArch } from "../../jit/emu/tramp/layout.ts";
 import type { Verdict } from "../../jit/emu/tramp/verdict.ts";
-import { capstoneUnavailable, disassembleText } from "../../jit/emu/capstone.ts";
+import { capstoneUnavailable, disassembleText, insnsText } from "../../jit/emu/capstone.ts";
+import { disassembleWasm } from "../../jit/emu/capstone_wasm.ts";
 import { emulatePool } from "../../workers/pool.ts";
 
 export const EMULATE_HELP =
@@ -212,9 +213,20 @@ export async function emulateCommand(args: string[]): Promise<number> {
     }
     for (const n of one.notes ?? []) console.log(`note: ${n}`);
     if (one.code) {
-      const why = capstoneUnavailable();
       console.log(`\ntrampoline (${one.code.length} bytes at ${hex(TRAMP_BASE)}):`);
-      console.log(why ? `  (no disassembly: ${why})` : disassembleText(arch, one.code, TRAMP_BASE));
+      if (arch === "riscv64") {
+        // Capstone 4 has no RISC-V: the WASM Capstone 5
+        const text = await disassembleWasm(arch, one.code, TRAMP_BASE).then(
+          insnsText,
+          (e) => `  (no disassembly: ${e instanceof Error ? e.message : e})`,
+        );
+        console.log(text);
+      } else {
+        const why = capstoneUnavailable();
+        console.log(
+          why ? `  (no disassembly: ${why})` : disassembleText(arch, one.code, TRAMP_BASE),
+        );
+      }
     }
   }
   return 0;

@@ -118,7 +118,12 @@ export function disassemble(arch: CsArchName, code: Uint8Array, address = 0n): I
 
 /** `address: bytes  mnemonic op_str` lines. */
 export function disassembleText(arch: CsArchName, code: Uint8Array, address = 0n): string {
-  return disassemble(arch, code, address).map((i) =>
+  return insnsText(disassemble(arch, code, address));
+}
+
+/** `address: bytes  mnemonic op_str` lines of decoded instructions (any disassembler). */
+export function insnsText(insns: Insn[]): string {
+  return insns.map((i) =>
     `  ${i.address.toString(16).padStart(8, "0")}:  ${
       [...i.bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ").padEnd(30)
     } ${i.mnemonic}${i.opStr ? " " + i.opStr : ""}`

@@ -11,7 +11,8 @@
  * 0x00f01000  TRAMP_BASE: the generated trampoline (up to TRAMP_MAX bytes)
  * ```
  *
- * Everything is within ±128 MiB of the code (arm64 `bl`) and ±2 GiB (x86 rel32).
+ * Everything is within ±128 MiB of the code (arm64 `bl`) and ±2 GiB (x86 rel32,
+ * riscv64 auipc+jalr).
  *
  * @module
  */
@@ -27,8 +28,8 @@ export {
 } from "../oracle/layout.ts";
 
 /** Architectures the trampoline harness runs (those with a `TrampolineArch` and Unicorn). */
-export type TrampArch = "x86_64" | "arm64" | "s390x";
-export const TRAMP_ARCHES: readonly TrampArch[] = ["x86_64", "arm64", "s390x"];
+export type TrampArch = "x86_64" | "arm64" | "s390x" | "riscv64";
+export const TRAMP_ARCHES: readonly TrampArch[] = ["x86_64", "arm64", "s390x", "riscv64"];
 
 /** Where the trampoline is placed. */
 export const TRAMP_BASE = 0xf01000n;

@@ -353,6 +353,95 @@ const S390X_STUBS = (() => {
   return `\n__asm__(\n${lines.map((l) => `"${l}\\n"`).join("\n")}\n);\n`;
 })();
 
+function rvLog(kind: number): string[] {
+  return [
+    "  la t3, tramp_log",
+    "  ld t4, 0(t3)",
+    `  li t5, ${LOG_MAX - 1}`,
+    "  bgtu t4, t5, 1f",
+    `  li t5, ${LOG_WORDS * 8}`,
+    "  mul t5, t4, t5",
+    "  add t5, t5, t3",
+    `  li t6, ${kind}`,
+    "  sd t6, 8(t5)",
+    "  sd sp, 16(t5)",
+    "  sd a0, 24(t5)",
+    "1:",
+    "  addi t4, t4, 1",
+    "  sd t4, 0(t3)",
+  ];
+}
+
+/** Caller-saved registers a stub poisons (a real `__bpf_prog_enter` may clobber them). */
+const RV_POISON = ["t0", "t1", "t2", "t3", "t4", "t5", "t6", "a1", "a2", "a3", "a4", "a6", "a7"];
+
+function rvClobber(): string[] {
+  return RV_POISON.map((r, i) => `  li ${r}, 0xdeadc0de0000${(0x10 + i).toString(16)}00`);
+}
+
+/**
+ * riscv64 stubs. The program stub returns in a0 and a5: a JIT-compiled BPF
+ * program keeps R0 in a5 and copies it to a0 in its epilogue
+ * (bpf_jit_comp64.c regmap, __build_epilogue; its 32-bit `addiw` there is
+ * not modelled: the full value is returned), and the trampoline saves a5
+ * (49b5e77ae3e2) or both (Björn Töpel's a0/a5 fix).
+ */
+const RV_STUBS = (() => {
+  const fn = (
+    name: string,
+    body: string[],
+  ) => [".globl " + name, ".p2align 2", name + ":", ...body];
+  const lines = [
+    ".text",
+    ".option push",
+    ".option norvc",
+    ...fn("tramp_stub_enter", [
+      ...rvLog(LOG_KIND.enter),
+      ...rvClobber(),
+      "  li a5, 0xdeadc0de00005500",
+      "  li a0, 1",
+      "  ret",
+    ]),
+    ...fn("tramp_stub_exit", [
+      ...rvLog(LOG_KIND.exit),
+      ...rvClobber(),
+      "  li a5, 0xdeadc0de00005500",
+      "  li a0, 0",
+      "  ret",
+    ]),
+    ...fn("tramp_stub_prog", [
+      ...rvLog(LOG_KIND.prog),
+      "  la t3, tramp_rec",
+      "  ld t4, 0(t3)",
+      `  li t5, ${REC_MAX - 1}`,
+      "  bgtu t4, t5, 2f",
+      `  li t5, ${REC_WORDS * 8}`,
+      "  mul t5, t4, t5",
+      "  add t5, t5, t3",
+      "  addi t5, t5, 8",
+      "  addi t6, a0, -16",
+      `  li t2, ${REC_WORDS}`,
+      "3:",
+      "  ld t1, 0(t6)",
+      "  sd t1, 0(t5)",
+      "  addi t6, t6, 8",
+      "  addi t5, t5, 8",
+      "  addi t2, t2, -1",
+      "  bnez t2, 3b",
+      "2:",
+      "  addi t4, t4, 1",
+      "  sd t4, 0(t3)",
+      ...rvClobber(),
+      "  la t3, tramp_prog_ret",
+      "  ld a0, 0(t3)",
+      "  mv a5, a0",
+      "  ret",
+    ]),
+    ".option pop",
+  ];
+  return `\n__asm__(\n${lines.map((l) => `"${l}\\n"`).join("\n")}\n);\n`;
+})();
+
 /**
  * Each arch's stub assembly (`tramp_stub_enter`, `tramp_stub_prog`,
  * `tramp_stub_exit`, module doc): adding an arch to the harness adds one
@@ -362,6 +451,7 @@ export const STUBS: Record<TrampArch, string> = {
   x86_64: X86_STUBS,
   arm64: A64_STUBS,
   s390x: S390X_STUBS,
+  riscv64: RV_STUBS,
 };
 
 /** The stubs' assembly for `arch`. */

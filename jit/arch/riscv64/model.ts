@@ -1,0 +1,254 @@
+/**
+ * The riscv64 BPF trampoline's argument handling per kernel era, as data
+ * (KERNEL_SPEC.md §2.3, §3, §5), and the kernel's own view of where each ctx
+ * slot comes from (which may differ from the psABI placement in `abi.ts`:
+ * that difference is what trampolint reports).
+ *
+ * Eras (oldest first):
+ * - "v6.3": 49b5e77ae3e2 "riscv, bpf: Add bpf trampoline support for RV64"
+ *   (Pu Lehui). `nregs` = nr_args + (round_up(size, 8)/8 − 1) for
+ *   BTF_FMODEL_STRUCT_ARG args only; nregs > 8 → -ENOTSUPP; a0..a(nregs−1)
+ *   saved, nothing read from the stack. A non-struct 16-byte argument
+ *   (`__int128`) is counted as one slot (derived from the code; the x86 twin is
+ *   bug B4), so the last register slot is lost and ctx[-1] is one short.
+ *   8-byte return value area (a0 after the original call; BPF R0 = a5 after a
+ *   program).
+ * - "v6.11": 6801b0aef79d "riscv, bpf: Add 12-argument support for RV64 bpf
+ *   trampoline" (Pu Lehui): `nr_arg_slots` = Σ round_up(size, 8)/8 for every
+ *   argument; nr_args > 12 → -ENOTSUPP; flat slot model (slot k < 8 ← a_k,
+ *   slot k ≥ 8 ← FP + 16 + 8(k−8), "skip slots for T0 and FP of traced
+ *   function"); CALL_ORIG copies ctx slots ≥ 8 (from the ctx copy) to the
+ *   outgoing area at SP; Björn Töpel's "riscv, bpf: Make sure that the RISC-V
+ *   BPF trampoline saves, and restores both a0 and a5" (16-byte return value
+ *   area) and the struct_ops (BPF_TRAMP_F_INDIRECT) single frame, in which
+ *   FP = the caller's SP but stack slots are still read at FP + 16 (bug B5's
+ *   riscv form, derived, KERNEL_SPEC §5 B5: UNVERIFIED upstream).
+ *
+ * The flat model matches LP64 for named arguments ≤ 2×XLEN, which RISC-V
+ * splits across a7 and the stack (abi.ts); it does not match a 16-byte-aligned
+ * argument on the stack (`__int128` is placed at a 16-byte-aligned stack
+ * offset, psABI) — "not modelled" in KERNEL_SPEC §2.3.
+ *
+ * @module
+ */
+
+import type { Knob } from "../tramp_types.ts";
+import { BTF_FMODEL_STRUCT_ARG, type DistillEra, type FuncModel } from "../../corpus/types.ts";
+
+/** riscv64 kernel eras, oldest first. */
+export const ERAS = ["v6.3", "v6.11"] as const;
+export type Riscv64Era = typeof ERAS[number];
+
+/** How the era counts ctx slots (and so ctx[-1]). */
+export type SlotCounting =
+  /** 49b5e77ae3e2: nr_args + extra slots of STRUCT_ARG args only. */
+  | "struct-extras"
+  /** 6801b0aef79d: round_up(size, 8)/8 for every argument. */
+  | "ceil-all";
+
+/** One era as data. Every field is a knob; `cite` says where it comes from. */
+export interface EraSpec {
+  era: Riscv64Era;
+  distillEra: DistillEra;
+  /** Argument registers a0..a(argRegs−1) (RV_MAX_REG_ARGS). */
+  argRegs: number;
+  /** `nr_args > maxArgs` → errno (null: no JIT check). */
+  maxArgs: number | null;
+  /** Slot count > maxSlots → errno (null: no JIT check). */
+  maxSlots: number | null;
+  errno: "ENOTSUPP";
+  slotCounting: SlotCounting;
+  /** Slots ≥ argRegs are read from the caller's stack. */
+  stackArgs: boolean;
+  /** FP-relative base of slot argRegs: entered from the patch site / called directly (struct_ops). */
+  stackArgBase: { call: number; indirect: number };
+  /** Bytes of the return value area: 8 (a0 or a5) or 16 (a0 and a5). */
+  retvalBytes: 8 | 16;
+  cite: Record<string, string>;
+}
+
+const C = {
+  base: '49b5e77ae3e2 "riscv, bpf: Add bpf trampoline support for RV64" (v6.3, Pu Lehui)',
+  twelve:
+    '6801b0aef79d "riscv, bpf: Add 12-argument support for RV64 bpf trampoline" (v6.11, Pu Lehui)',
+  a0a5:
+    '"riscv, bpf: Make sure that the RISC-V BPF trampoline saves, and restores both a0 and a5" ' +
+    "(Björn Töpel, Fixes 49b5e77ae3e2; in the v6.11 source)",
+  spec: "KERNEL_SPEC.md §2.3",
+} as const;
+
+const V6_3: EraSpec = {
+  era: "v6.3",
+  distillEra: "v6.3",
+  argRegs: 8,
+  maxArgs: null,
+  maxSlots: 8,
+  errno: "ENOTSUPP",
+  slotCounting: "struct-extras",
+  stackArgs: false,
+  stackArgBase: { call: 16, indirect: 16 },
+  retvalBytes: 8,
+  cite: {
+    era: C.base,
+    distillEra: "49b5e77ae3e2 landed in v6.3: btf_distill at v6.3 rules (SIGNED_ARG)",
+    argRegs: `${C.base}: a0–a7`,
+    maxArgs: `${C.base}: no nr_args check (BTF's 12 only)`,
+    maxSlots: `${C.base}: nregs > 8 → -ENOTSUPP ("8 arguments passed by registers")`,
+    slotCounting:
+      `${C.base}: nregs = nr_args + round_up(arg_size, 8)/8 − 1 for BTF_FMODEL_STRUCT_ARG only ` +
+      "(a non-struct __int128 counts 1: derived, like x86 bug B4)",
+    stackArgs: `${C.base}: store_args saves a0..a(nregs−1); nothing on the stack`,
+    stackArgBase: `${C.spec}: no stack args`,
+    retvalBytes: `${C.base}: 8-byte retval slot (a0 after the original, a5 after a program)`,
+  },
+};
+
+const V6_11: EraSpec = {
+  ...V6_3,
+  era: "v6.11",
+  maxArgs: 12,
+  maxSlots: null,
+  slotCounting: "ceil-all",
+  stackArgs: true,
+  retvalBytes: 16,
+  cite: {
+    ...V6_3.cite,
+    era: `${C.twelve}; ${C.a0a5}`,
+    distillEra: "v6.11 < v6.18: btf_distill at v6.3 rules (no unions)",
+    maxArgs: `${C.twelve}: nr_args > MAX_BPF_FUNC_ARGS → -ENOTSUPP`,
+    maxSlots: `${C.twelve}: no slot limit (12 args can reach 24 slots)`,
+    slotCounting: `${C.twelve}: nr_arg_slots += round_up(arg_size, 8)/8 for every arg`,
+    stackArgs: `${C.twelve}: store_args: slot i < 8 from a_i, else ld t1, 16 + 8(i−8)(fp); ` +
+      "restore_stack_args copies ctx slots ≥ 8 to the outgoing area at SP",
+    stackArgBase: `${C.twelve}: FP+16 ("skip slots for T0 and FP of traced function"), also ` +
+      "for struct_ops, whose single frame has FP = the caller's SP (B5-like, derived, UNVERIFIED)",
+    retvalBytes: `${C.a0a5}: 16-byte retval area, a0 at -retval_off, a5 at -retval_off + 8`,
+  },
+};
+
+/** Every era's data. */
+export const ERA_SPECS: Record<Riscv64Era, EraSpec> = { "v6.3": V6_3, "v6.11": V6_11 };
+
+/** The era's spec; throws on an unknown era. */
+export function eraSpec(era: string): EraSpec {
+  const s = (ERA_SPECS as Record<string, EraSpec>)[era];
+  if (!s) throw new Error(`riscv64: unknown era ${era} (known: ${ERAS.join(", ")})`);
+  return s;
+}
+
+/** `distillEra` of `TrampolineArch`. */
+export function distillEra(era: string): DistillEra {
+  return eraSpec(era).distillEra;
+}
+
+/** The era's knobs with citations. */
+export function knobs(era: string): Record<string, Knob> {
+  const s = eraSpec(era);
+  const k = (value: string | number | boolean, cite: string): Knob => ({ value, cite });
+  return {
+    argRegs: k(s.argRegs, s.cite.argRegs),
+    maxArgs: k(s.maxArgs ?? 12, s.cite.maxArgs),
+    maxSlots: k(s.maxSlots ?? "none", s.cite.maxSlots),
+    errno: k(s.errno, s.cite.maxSlots),
+    slotCounting: k(s.slotCounting, s.cite.slotCounting),
+    stackArgs: k(s.stackArgs, s.cite.stackArgs),
+    "stackArgBase.call": k(`FP+${s.stackArgBase.call}`, s.cite.stackArgBase),
+    "stackArgBase.indirect": k(`FP+${s.stackArgBase.indirect}`, s.cite.stackArgBase),
+    retvalBytes: k(s.retvalBytes, s.cite.retvalBytes),
+    // not era-dependent, but facts a reviewer reads
+    patchSite: k(
+      "auipc t1, hi; jalr t0, lo(t1)",
+      "bpf_arch_text_poke → gen_jump_or_nops → emit_jump_and_link(RV_REG_T0) (49b5e77ae3e2)",
+    ),
+    upperBits: k(
+      "copied",
+      `${C.spec}: whole registers and raw 8-byte stack slots (LP64 callers sign-extend 32-bit ints)`,
+    ),
+  };
+}
+
+// ---- the kernel's placement ----
+
+/** Where the kernel takes one ctx slot from. */
+export type SlotFrom =
+  | { kind: "reg"; reg: number }
+  /** Byte offset from the stack-arg base (= from the caller's SP at the call). */
+  | { kind: "stack"; offset: number };
+
+/** One ctx slot as the kernel fills it. */
+export interface KernelSlot {
+  slot: number;
+  from: SlotFrom;
+}
+
+/** The kernel's placement of one model in one era. */
+export type KernelPlacement =
+  | {
+    ok: true;
+    /** ctx[-1] (the slot count the kernel computed). */
+    nrSlots: number;
+    slots: KernelSlot[];
+    /** Slots read from (and, for CALL_ORIG, written to) the stack. */
+    stackSlots: number;
+    notes: string[];
+  }
+  | { ok: false; errno: string; reason: string };
+
+const isStruct = (m: FuncModel, i: number) => (m.argFlags[i] & BTF_FMODEL_STRUCT_ARG) !== 0;
+const slotsOf = (size: number) => Math.ceil(size / 8);
+
+/** The kernel's slot count for `m` in `era`. */
+export function slotCountOf(era: string, m: FuncModel): number {
+  const s = eraSpec(era);
+  return m.argSize.reduce(
+    (n, z, i) => n + (s.slotCounting === "ceil-all" || isStruct(m, i) ? slotsOf(z) : 1),
+    0,
+  );
+}
+
+/** The kernel's placement of `model` in `era`: flat slots, a_k then FP-relative stack. */
+export function kernelPlacement(era: string, m: FuncModel): KernelPlacement {
+  const s = eraSpec(era);
+  const fail = (reason: string): KernelPlacement => ({ ok: false, errno: s.errno, reason });
+  if (s.maxArgs !== null && m.nrArgs > s.maxArgs) {
+    return fail(`${m.nrArgs} args > ${s.maxArgs} (${s.cite.maxArgs})`);
+  }
+  const n = slotCountOf(era, m);
+  if (s.maxSlots !== null && n > s.maxSlots) {
+    return fail(`${n} slots > ${s.maxSlots} (${s.cite.maxSlots})`);
+  }
+  const notes: string[] = [];
+  const total = m.argSize.reduce((t, z) => t + slotsOf(z), 0);
+  if (total !== n) {
+    notes.push(
+      `slot count ${n} (${s.slotCounting}) != ${total} ceil(size/8) slots: a 16-byte ` +
+        `non-struct arg is undercounted, the last ${total - n} slot(s) are not saved ` +
+        `(${s.cite.slotCounting})`,
+    );
+  }
+  const slots: KernelSlot[] = [];
+  for (let k = 0; k < n; k++) {
+    slots.push({
+      slot: k,
+      from: k < s.argRegs || !s.stackArgs
+        ? { kind: "reg", reg: k }
+        : { kind: "stack", offset: 8 * (k - s.argRegs) },
+    });
+  }
+  const stackSlots = Math.max(0, n - s.argRegs);
+  if (stackSlots > 0) {
+    notes.push(`slots ${s.argRegs}..${n - 1} read from the caller's stack (flat slot model)`);
+  }
+  return { ok: true, nrSlots: n, slots, stackSlots, notes };
+}
+
+/** `upperBits` of `TrampolineArch`: riscv copies whole registers and stack slots in every era. */
+export function upperBits(
+  era: string,
+  _m: FuncModel,
+  _arg: number,
+  _onStack: boolean,
+): "clean" | "copied" {
+  eraSpec(era);
+  return "copied";
+}
