@@ -40,7 +40,6 @@ export const LINUX_SOURCE_PATHS: readonly string[] = [
   "tools/testing/selftests/bpf/bpf_testmod/*",
   "tools/testing/selftests/bpf/progs/tracing_struct*.c",
   "tools/testing/selftests/bpf/prog_tests/tracing_struct.c",
-  "tools/testing/selftests/bpf/DENYLIST.aarch64",
 ];
 
 /** The tarball is missing or unreadable; says which Debian package provides it. */
