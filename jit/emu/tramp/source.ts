@@ -60,7 +60,8 @@ export interface HarnessSource {
   owners(line: number): number[];
 }
 
-function retExpr(t: CType, spelled: string): string {
+/** The C expression of the distinctive value every callee returns (CALLEE_RET_HI:LO truncated to `t`). */
+export function retExpr(t: CType, spelled: string): string {
   if (t.kind === "int" && t.bool) return `(${spelled})1`;
   if (t.size === 16) {
     return `(${spelled})(((unsigned __int128)0x${CALLEE_RET_HI.toString(16)}ULL << 64) | 0x${

@@ -1,0 +1,379 @@
+/**
+ * Trampoline emulation for architectures Unicorn 2.0.1 cannot run (ppc64,
+ * TOOLCHAIN.md §0/§3): the same contract as `emulateMany` in ../emulate.ts —
+ * distill, generate the era's trampoline, run it between a GCC-built caller
+ * and callee, judge with ../verdict.ts unchanged — but the run happens in the
+ * qemu-user harness (source.ts, run.ts), many prototypes per process, and its
+ * records are mapped into the same `Observation`.
+ *
+ * What the qemu harness observes differently from the Unicorn one (there are
+ * no memory-write hooks or per-block stops in qemu-user):
+ * - stray writes: the 256 bytes above the entry SP (except the caller's LR
+ *   save doubleword at +16, which ELFv2 gives to the callee, and the trampoline
+ *   stores r0 there) and the argument globals are compared before/after;
+ *   other memory is not watched;
+ * - callee-saved registers r14–r31 and r2: for fentry at the re-entry into the
+ *   function body, for CALL_ORIG/struct_ops after the caller returns (a
+ *   register the caller itself saves and restores would hide a clobber);
+ * - SP at exit: for CALL_ORIG/struct_ops, the caller's SP after it returns
+ *   minus before (the caller's epilogue adds its frame size back).
+ *
+ * @module
+ */
+
+import type { AttachType, TrampolineArch, TrampolineEnv } from "../../../arch/tramp_types.ts";
+import type { FuncModel, Prototype } from "../../../corpus/types.ts";
+import { distill } from "../../../corpus/distill.ts";
+import { ARCHES } from "../../../arch/index.ts";
+import { oolPatch, tramp as ppc64Tramp } from "../../../arch/ppc64/tramp.ts";
+import type { Observation, RegChange, StubCall } from "../harness.ts";
+import { type ArgExpectation, judge, type Mismatch, rejected, type Verdict } from "../verdict.ts";
+import type { TrampArch } from "../layout.ts";
+import { argExpectations, PROG_RET } from "../emulate.ts";
+import { buildQemuHarness, type QemuImage } from "./build.ts";
+import {
+  ENTRY,
+  EXIT,
+  nvPoison,
+  type QemuJob,
+  type QemuResult,
+  TRAMP_BASE,
+  VISIT,
+  WINDOW,
+} from "./protocol.ts";
+import { type QemuOutcome, runQemuJobs } from "./run.ts";
+
+/** Architectures whose trampolines run in the qemu-user harness. */
+export const QEMU_TRAMP_ARCHES = ["ppc64"] as const;
+export type QemuTrampArch = typeof QEMU_TRAMP_ARCHES[number];
+
+/** True for an arch emulated under qemu-user. */
+export function isQemuTrampArch(a: string): a is QemuTrampArch {
+  return (QEMU_TRAMP_ARCHES as readonly string[]).includes(a);
+}
+
+/** Prototypes per harness build / qemu process. */
+export const QEMU_BATCH = 400;
+/** qemu processes run at once (the machine has 2 cores). */
+const PARALLEL = 2;
+
+/** Options (the subset of `EmulateOptions` that applies). */
+export interface QemuEmulateOptions {
+  arch: QemuTrampArch;
+  era: string;
+  attach: AttachType;
+  protos: Prototype[];
+  tramp?: TrampolineArch;
+  ipArg?: boolean;
+  keepCode?: boolean;
+  cacheDir?: string | null;
+  log?: (line: string) => void;
+}
+
+const images = new Map<string, Promise<QemuImage>>();
+
+function imageFor(batch: Prototype[], cacheDir: string | null | undefined): Promise<QemuImage> {
+  const k = JSON.stringify(batch.map((p) => [p.ret, p.params.map((q) => q.type), p.variadic]));
+  let p = images.get(k);
+  if (!p) {
+    p = buildQemuHarness(batch.map((q, i) => [i, q]), { cacheDir });
+    images.set(k, p);
+    p.catch(() => images.delete(k));
+  }
+  return p;
+}
+
+/** The argument-register poison at trampoline entry: keep what the caller defined (ABI), poison the rest. */
+function poisonMasks(proto: Prototype): { and: bigint[]; or: bigint[] } {
+  const abi = ARCHES.find((a) => a.name === "ppc64")!.abi;
+  const keep = new Array<number>(8).fill(0);
+  for (const loc of abi.placeArgs(proto)) {
+    for (const p of loc.pieces) {
+      if (p.kind !== "reg" || p.bank !== "gpr") continue;
+      const r = Number(p.reg.slice(1)) - 3;
+      // ELFv2 callers extend scalars to 64 bits: those bits are defined
+      const used = loc.extension === "unspecified" ? p.regOffset + p.bytes : 8;
+      keep[r] = Math.max(keep[r], used);
+    }
+  }
+  const and = keep.map((n) => (n >= 8 ? 0xffffffffffffffffn : (1n << BigInt(8 * n)) - 1n));
+  const or = and.map((m, i) => (0xbadbad0000000000n | BigInt(0x40 + i) * 0x01010101n) & ~m);
+  return { and, or };
+}
+
+const u64 = (v: bigint) => BigInt.asUintN(64, v);
+
+function windowBytes(words: bigint[], at: number): Uint8Array {
+  const b = new Uint8Array(WINDOW);
+  const dv = new DataView(b.buffer);
+  for (let j = 0; j < WINDOW / 8; j++) dv.setBigUint64(8 * j, words[at + j], true);
+  return b;
+}
+
+function emptyObservation(func: bigint | null, indirect: boolean): Observation {
+  return {
+    fault: null,
+    funcAddr: func,
+    entrySp: 0n,
+    exitSp: null,
+    expectedExitSp: 0n,
+    expectedExitPc: 0n,
+    callerRet: 0n,
+    entryMode: indirect ? "indirect" : "call",
+    calleeSaved: [],
+    linkAtExit: null,
+    windowWrites: [],
+    strayWrites: [],
+    strayCount: 0,
+    calls: [],
+    ctx: [],
+    ctxAddr: [],
+    calleeCalls: 0,
+    calleeFrame: 0n,
+    received: [],
+    returned: null,
+    us: 0,
+  };
+}
+
+const STUB_KIND = ["other", "enter", "prog", "exit"] as const;
+/** Bytes of the caller's frame header the callee may write: the LR save doubleword (ELFv2). */
+const LR_SAVE = [16, 24];
+
+/** Maps one qemu result (or fault) into the `Observation` verdict.ts judges. */
+export function toObservation(
+  out: QemuOutcome,
+  attach: AttachType,
+  func: bigint | null,
+  proto: Prototype,
+): Observation {
+  const indirect = attach === "struct_ops";
+  const obs = emptyObservation(indirect ? null : func, indirect);
+  if (!out.ok) {
+    obs.fault = { stage: "trampoline", message: out.fault, pc: 0n };
+    return obs;
+  }
+  const r: QemuResult = out.result;
+  const e = r.entry;
+  obs.entrySp = e[ENTRY.r1];
+  obs.expectedExitSp = obs.entrySp;
+  obs.callerRet = indirect ? e[ENTRY.lr] : e[ENTRY.r0];
+  obs.calls = r.log.map((w): StubCall => ({
+    kind: STUB_KIND[Number(w[0])] ?? "other",
+    sp: w[1],
+    arg0: w[2],
+  }));
+  obs.ctx = r.ring;
+  obs.ctxAddr = obs.calls.filter((c) => c.kind === "prog").map((c) => c.arg0);
+  obs.calleeCalls = r.calleeCalls;
+  obs.received = r.received;
+  obs.returned = r.returned;
+  r.argChanged.forEach((n, j) => {
+    if (n === 0) return;
+    obs.strayCount++;
+    obs.strayWrites.push({
+      addr: 0n,
+      size: n,
+      value: 0n,
+      region: `image: a_?_${j} (argument ${j}'s global: ${n} bytes changed)`,
+    });
+  });
+  if (obs.entrySp === 0n) {
+    obs.fault = {
+      stage: "caller",
+      message: "the caller returned without entering the trampoline",
+      pc: 0n,
+    };
+    return obs;
+  }
+  const before = windowBytes(e, ENTRY.window);
+  const visit = r.visits[0];
+  let after: Uint8Array;
+  const changes: RegChange[] = [];
+  if (attach === "fentry") {
+    obs.expectedExitPc = (func ?? 0n) + 4n;
+    if (!visit) {
+      obs.fault = {
+        stage: "trampoline",
+        message: `the trampoline never returned into the traced function (0x${
+          obs.expectedExitPc.toString(16)
+        })`,
+        pc: 0n,
+      };
+      return obs;
+    }
+    obs.exitSp = visit[VISIT.r1];
+    obs.linkAtExit = visit[VISIT.lr];
+    for (let i = 0; i < 18; i++) {
+      if (visit[VISIT.nv + i] !== e[ENTRY.nv + i]) {
+        changes.push({ reg: `r${14 + i}`, before: e[ENTRY.nv + i], after: visit[VISIT.nv + i] });
+      }
+    }
+    if (visit[VISIT.r2] !== e[ENTRY.r2]) {
+      changes.push({ reg: "r2 (TOC)", before: e[ENTRY.r2], after: visit[VISIT.r2] });
+    }
+    after = windowBytes(visit, VISIT.window);
+  } else {
+    const x = r.exit;
+    obs.expectedExitPc = obs.callerRet;
+    obs.exitSp = u64(obs.entrySp + (x[EXIT.r1After] - x[EXIT.r1Before]));
+    for (let i = 0; i < 18; i++) {
+      if (x[EXIT.nv + i] !== nvPoison(i)) {
+        changes.push({ reg: `r${14 + i}`, before: nvPoison(i), after: x[EXIT.nv + i] });
+      }
+    }
+    if (x[EXIT.r2After] !== x[EXIT.r2Before]) {
+      changes.push({ reg: "r2 (TOC)", before: x[EXIT.r2Before], after: x[EXIT.r2After] });
+    }
+    after = windowBytes(x, EXIT.window);
+    if (visit) obs.calleeFrame = visit[VISIT.r1];
+  }
+  obs.calleeSaved = changes;
+  for (let i = 0; i < WINDOW; i++) {
+    if (i >= LR_SAVE[0] && i < LR_SAVE[1]) continue;
+    if (before[i] !== after[i]) obs.windowWrites.push([i, before[i], after[i]]);
+  }
+  void proto;
+  return obs;
+}
+
+function mergeInto(v: Verdict, w: Verdict): void {
+  const seen = new Set(v.mismatches.map((m) => JSON.stringify(m)));
+  const add: Mismatch[] = w.mismatches.filter((m) => !seen.has(JSON.stringify(m)));
+  v.mismatches = [...v.mismatches, ...add].sort((a, b) =>
+    a.severity === b.severity ? 0 : a.severity === "fail" ? -1 : 1
+  );
+  if (w.status === "fail") v.status = "fail";
+}
+
+/** Emulate every prototype of `opts.protos` (in order) under qemu-user. */
+export async function emulateQemu(opts: QemuEmulateOptions): Promise<Verdict[]> {
+  const { arch, era, attach } = opts;
+  const tramp = opts.tramp ?? ppc64Tramp;
+  const dEra = tramp.distillEra(era);
+  const ipArg = opts.ipArg ?? false;
+  const out: Verdict[] = new Array(opts.protos.length);
+  const batches: number[][] = [];
+  for (let b = 0; b < opts.protos.length; b += QEMU_BATCH) {
+    batches.push(
+      Array.from({ length: Math.min(QEMU_BATCH, opts.protos.length - b) }, (_, i) => b + i),
+    );
+  }
+  const runBatch = async (idx: number[]) => {
+    const protos = idx.map((i) => opts.protos[i]);
+    const models: (FuncModel | null)[] = protos.map((p, k) => {
+      const d = distill(p, dEra);
+      if (d.ok) return d.model;
+      out[idx[k]] = rejected(p, arch, era, attach, d.errno, d.reason);
+      return null;
+    });
+    if (models.every((m) => m === null)) return;
+    const img = await imageFor(protos, opts.cacheDir);
+    const skipped = new Map(img.skipped.map((s) => [s.id, s.reason]));
+    type Pending = {
+      k: number;
+      args: ArgExpectation[];
+      res: Extract<ReturnType<TrampolineArch["build"]>, { ok: true }>;
+      runs: { progRet: bigint; job: number }[];
+    };
+    const pending: Pending[] = [];
+    const jobs: QemuJob[] = [];
+    protos.forEach((p, k) => {
+      const m = models[k];
+      if (m === null) return;
+      const entry = img.entries.get(k);
+      if (!entry) {
+        const reason = skipped.get(k) ?? "not in the harness image";
+        out[idx[k]] = {
+          ...rejected(p, arch, era, attach, "HARNESS", reason),
+          status: "fail",
+          mismatches: [{
+            arg: null,
+            type: null,
+            expected: "the prototype compiles with GCC",
+            observed: reason,
+            rule: "emu-fault",
+            severity: "fail",
+          }],
+        };
+        return;
+      }
+      const env: TrampolineEnv = {
+        base: TRAMP_BASE,
+        funcAddr: attach === "struct_ops" ? null : entry.func,
+        progEnter: img.syms.enter,
+        prog: img.syms.prog,
+        progExit: img.syms.exit,
+      };
+      const res = tramp.build({ proto: p, model: m, attach, ipArg }, env, era);
+      if (!res.ok) {
+        out[idx[k]] = rejected(p, arch, era, attach, res.errno, res.reason);
+        return;
+      }
+      // verdict.ts and the Unicorn path use the same argument bytes (positions and sizes)
+      const args = argExpectations(arch as unknown as TrampArch, era, tramp, p, m);
+      const poison = poisonMasks(p);
+      const patches = attach === "struct_ops"
+        ? []
+        : oolPatch(entry.func, entry.ool, img.syms.entry);
+      const progRets = attach === "fmod_ret"
+        ? [0n, PROG_RET]
+        : attach === "struct_ops"
+        ? [PROG_RET]
+        : [0n];
+      const runs = progRets.map((progRet) => {
+        jobs.push({
+          id: k,
+          indirect: attach === "struct_ops",
+          code: res.code,
+          patches,
+          progRet,
+          poisonAnd: poison.and,
+          poisonOr: poison.or,
+          args: args.map((a) => a.bytes),
+        });
+        return { progRet, job: jobs.length - 1 };
+      });
+      pending.push({ k, args, res, runs });
+    });
+    if (jobs.length === 0) return;
+    const t0 = performance.now();
+    const outcomes = await runQemuJobs(img.exe, jobs, (id) => ({
+      params: protos[id].params.map((q) => q.type.size),
+      ret: protos[id].ret ? protos[id].ret!.size : null,
+    }));
+    const us = ((performance.now() - t0) * 1000) / jobs.length;
+    for (const pd of pending) {
+      const p = protos[pd.k];
+      const entry = img.entries.get(pd.k)!;
+      let v: Verdict | null = null;
+      for (const run of pd.runs) {
+        const obs = toObservation(outcomes[run.job], attach, entry.func, p);
+        obs.us = us;
+        const w = judge({
+          arch,
+          era,
+          attach,
+          proto: p,
+          model: models[pd.k]!,
+          ipArg,
+          ipOffset: 0,
+          args: pd.args,
+          progRet: run.progRet,
+          hasStackArgs: pd.args.some((a) => a.onStack),
+          frame: pd.res.frame,
+          notes: pd.res.notes,
+        }, obs);
+        if (v === null) v = w;
+        else mergeInto(v, w);
+      }
+      if (opts.keepCode) v!.code = pd.res.code;
+      out[idx[pd.k]] = v!;
+    }
+    opts.log?.(`${arch} ${era} ${attach}: ${idx[idx.length - 1] + 1}/${opts.protos.length}`);
+  };
+  for (let b = 0; b < batches.length; b += PARALLEL) {
+    await Promise.all(batches.slice(b, b + PARALLEL).map(runBatch));
+  }
+  return out;
+}
