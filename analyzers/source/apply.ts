@@ -159,7 +159,10 @@ async function applyOne(
     r = await git(repo, [...args, patchFile]);
     if (r.code === 0) return [];
   }
-  return failuresOf(threeWay + "\n" + r.stderr, p, base);
+  // A 3-way conflict names no hunk: a plain check run says which hunk failed.
+  await gitOk(repo, ["reset", "-q", "--hard", "HEAD"]);
+  const check = await git(repo, ["apply", "--check", "--whitespace=nowarn", patchFile]);
+  return failuresOf([threeWay, r.stderr, check.stderr].join("\n"), p, base);
 }
 
 /**
