@@ -55,7 +55,9 @@ export function knobChanges(
       before: b?.value ?? null,
       after: a?.value ?? null,
       file,
-      function: a?.function ?? b?.function ?? "",
+      // Name the function the change is seen in (not the one an absence was read from).
+      function: [a, b].find((r) => r && !fromAbsence?.(r))?.function ?? a?.function ??
+        b?.function ?? "",
       hunk: h?.header ?? null,
     });
   }

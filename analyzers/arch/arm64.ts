@@ -10,7 +10,9 @@
  *   removed → structs on the stack accepted (dc704d0cfa43);
  * - loads from FP in save_args → stack args, their FP offset → stack-arg base
  *   (a `?:` on struct_ops gives the indirect base), `clear_garbage` → cleaning;
- * - the `+=` of per-argument slots → slotCounting (per-arg / struct-extras / ceil-all).
+ * - the `+=` of per-argument slots → slotCounting (per-arg / struct-extras / ceil-all);
+ * - in the placement loop, the register counter rounded to even → evenRegister,
+ *   another counter rounded to 16 bytes / an even slot → stackAlign16 (2026).
  *
  * @module
  */
@@ -19,6 +21,7 @@ import type { KnobReading } from "../types.ts";
 import type { CImage, Recogniser } from "./types.ts";
 import { callsIn, type CFunction, descendants, identifiersIn, ifsIn, lineOf } from "../c/syntax.ts";
 import {
+  alignmentHandling,
   constantPart,
   definedFunctions,
   errnoIn,
@@ -142,6 +145,17 @@ function readArm64(img: CImage): Record<string, KnobReading> {
     (structArgs
       ? { ...structArgs }
       : reading(img, out.stackArgs.value === true, top, signature(top)));
+
+  // AAPCS64 even-register and 16-byte stack alignment (2026 branch; KERNEL_SPEC §2.2).
+  const placing = save ? [...entry, save] : entry;
+  const align = alignmentHandling(img, placing, fit);
+  const fallback = fit ? { fn: fit.fn, node: fit.node } : { fn: top, node: signature(top) };
+  out.evenRegister = align.evenRegister
+    ? reading(img, true, align.evenRegister.fn, align.evenRegister.node)
+    : reading(img, false, fallback.fn, fallback.node);
+  out.stackAlign16 = align.stack16
+    ? reading(img, true, align.stack16.fn, align.stack16.node)
+    : reading(img, false, fallback.fn, fallback.node);
 
   const extras = slotExtras(img, entry, null);
   out.slotCounting = extras

@@ -29,6 +29,7 @@ Deno.test("x86_64 6.1.192: v6.1 limits with the 02a6dfa8ff43 BPF_DW backport and
     regsPerArg: "halves>8",
     argRegs: 6,
     splitRule: "regs-only",
+    int128StackAlign: false,
     garbageCleaning: "none",
     rbxSave: "push-after-sub",
     outgoingArea: "none",
@@ -61,6 +62,8 @@ Deno.test("arm64 6.1.192: the v6.0 era (≤ 8 args, no struct args: eb707dde264a
     garbageCleaning: false,
     structArgs: false,
     structOnStack: false,
+    evenRegister: false,
+    stackAlign16: false,
     slotCounting: "per-arg",
   });
   assert.equal(r.maxArgs.evidence, "if (nargs > 8)");

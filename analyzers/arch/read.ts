@@ -228,7 +228,7 @@ export function slotExtras(
 export function registerFit(
   img: CImage,
   fns: CFunction[],
-): { regs: number; fn: CFunction; node: CNode } | null {
+): { regs: number; fn: CFunction; node: CNode; sum: CNode } | null {
   for (const fn of fns) {
     for (const c of comparisonsIn(fn.body)) {
       const [sum, k] = constOf(img, c.right) !== null ? [c.left, c.right] : [c.right, c.left];
@@ -237,7 +237,7 @@ export function registerFit(
       if (v === null || s.type !== "binary_expression") continue;
       if (s.childForFieldName("operator")?.type !== "+") continue;
       if (countKind(img, fn, s) !== "slots") continue;
-      return { regs: v, fn, node: c.node };
+      return { regs: v, fn, node: c.node, sum: s };
     }
   }
   return null;
@@ -267,4 +267,107 @@ export function firstCall(
 /** The signature line of a function, as evidence for a knob read from an absence. */
 export function signature(fn: CFunction): CNode {
   return fn.node.childForFieldName("declarator") ?? fn.node;
+}
+
+/** A rounding of a counter up to a multiple (alignment handling). */
+export interface Rounding {
+  target: string;
+  multiple: number;
+  fn: CFunction;
+  node: CNode;
+}
+
+const ROUND_CALLS = ["round_up", "roundup", "ALIGN", "ALIGN_UP", "__ALIGN_KERNEL"];
+
+function lowBitsTest(img: CImage, cond: CNode): { target: string; multiple: number } | null {
+  // `x & 1`, `x % 2`, `x & 15`, `x % 16`, optionally `!= 0`.
+  let c = unparen(cond);
+  if (c.type === "binary_expression" && c.childForFieldName("operator")?.type === "!=") {
+    if (constOf(img, c.childForFieldName("right")!) !== 0) return null;
+    c = unparen(c.childForFieldName("left")!);
+  }
+  if (c.type !== "binary_expression") return null;
+  const op = c.childForFieldName("operator")?.type;
+  const left = unparen(c.childForFieldName("left")!);
+  const k = constOf(img, c.childForFieldName("right")!);
+  if (k === null || left.type === "number_literal") return null;
+  if (op === "&" && (k & (k + 1)) === 0 && k > 0) return { target: left.text, multiple: k + 1 };
+  if (op === "%" && k > 1) return { target: left.text, multiple: k };
+  return null;
+}
+
+/**
+ * Roundings of counters inside argument loops of `fns`: `x = round_up(x, 2)`,
+ * `x = ALIGN(x, 16)`, `x = (x + 15) & ~15`, `x += x & 1`, `if (x % 2) x++;`.
+ * (Frame-size roundings outside loops are not argument placement.)
+ */
+export function roundingsIn(img: CImage, fns: CFunction[]): Rounding[] {
+  const out: Rounding[] = [];
+  for (const fn of fns) {
+    for (const a of assignmentsIn(fn.body)) {
+      if (!inLoop(a.node, fn)) continue;
+      const v = unparen(a.value);
+      const target = a.target.replace(/^.*(->|\.)/, "");
+      if (v.type === "call_expression") {
+        const name = v.childForFieldName("function")?.text ?? "";
+        const args = (v.childForFieldName("arguments")?.namedChildren ?? []).filter((x) => !!x);
+        const k = args[1] ? constOf(img, args[1]) : null;
+        if (ROUND_CALLS.includes(name) && k !== null && k > 1) {
+          out.push({ target, multiple: k, fn, node: a.node });
+        }
+        continue;
+      }
+      if (a.op === "+=") {
+        const t = lowBitsTest(img, v);
+        if (t && t.multiple === 2) out.push({ target, multiple: 2, fn, node: a.node });
+        continue;
+      }
+      if (v.type === "binary_expression" && v.childForFieldName("operator")?.type === "&") {
+        const mask = unparen(v.childForFieldName("right")!);
+        if (mask.type === "unary_expression" && mask.childForFieldName("operator")?.type === "~") {
+          const k = constOf(img, mask.childForFieldName("argument")!);
+          if (k !== null && k > 0 && (k & (k + 1)) === 0) {
+            out.push({ target, multiple: k + 1, fn, node: a.node });
+          }
+        }
+      }
+    }
+    // `if (x % 2) x++;` / `if (x & 1) x += 1;`
+    for (const i of ifsIn(fn.body)) {
+      if (!inLoop(i.node, fn)) continue;
+      const t = lowBitsTest(img, i.condition);
+      if (!t) continue;
+      const bumps = descendants(i.consequence, ["update_expression", "assignment_expression"])
+        .some((u) => u.text.replace(/\s+/g, "").startsWith(t.target.replace(/\s+/g, "")));
+      if (bumps) {
+        out.push({
+          target: t.target.replace(/^.*(->|\.)/, ""),
+          multiple: t.multiple,
+          fn,
+          node: i.node,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Alignment handling of a placement loop (AAPCS64 C.8 / psABI): a rounding to
+ * an even register of the register-fit counter, and a rounding of any other
+ * counter (a stack slot or offset) to 16 bytes or an even slot.
+ */
+export function alignmentHandling(
+  img: CImage,
+  fns: CFunction[],
+  fit: { sum: CNode } | null,
+): { evenRegister: Rounding | null; stack16: Rounding | null } {
+  const rounds = roundingsIn(img, fns);
+  const fitIds = fit ? identifiersIn(fit.sum) : [];
+  const evenRegister = rounds.find((r) => r.multiple === 2 && fitIds.includes(r.target)) ?? null;
+  const stack16 =
+    rounds.find((r) =>
+      r !== evenRegister && !fitIds.includes(r.target) && (r.multiple === 16 || r.multiple === 2)
+    ) ?? null;
+  return { evenRegister, stack16 };
 }

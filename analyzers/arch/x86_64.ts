@@ -30,6 +30,7 @@ import {
   ifsIn,
 } from "../c/syntax.ts";
 import {
+  alignmentHandling,
   constantPart,
   constOf,
   countKind,
@@ -106,6 +107,11 @@ function readSave(img: CImage, save: CFunction, out: Record<string, KnobReading>
     if (bound && lit) out.argRegs = reading(img, constOf(img, lit) ?? 0, save, bound.node);
     out.splitRule = reading(img, "regs-only", save, bound?.node ?? signature(save));
   }
+  // psABI: 16-byte aligned args start at an even stack slot (2026 branch; B6).
+  const align = alignmentHandling(img, [save], fit);
+  out.int128StackAlign = align.stack16
+    ? reading(img, true, save, align.stack16.node)
+    : reading(img, false, save, fit?.node ?? signature(save));
   const clean = callsIn(save.body, "clean_stack_garbage")[0];
   out.garbageCleaning = clean
     ? reading(img, "single-4-byte-last", save, clean.node)
