@@ -1,0 +1,106 @@
+/**
+ * The x86-64 recogniser on modified copies of the REAL Debian 6.1.192
+ * arch/x86/net/bpf_jit_comp.c: exact knob changes and unmodeled hunks.
+ */
+import assert from "node:assert/strict";
+import { linux61 } from "../c/linux61.ts";
+import { analyze } from "../analyze.ts";
+import { appliedFromImages } from "./testing.ts";
+import { recogniser as x86 } from "./x86_64.ts";
+
+const FILE = "arch/x86/net/bpf_jit_comp.c";
+
+function edit(text: string, from: string, to: string): string {
+  assert.ok(text.includes(from), `fixture edit: ${JSON.stringify(from)} not in the file`);
+  return text.replace(from, to);
+}
+
+async function run(post: (pre: string) => string) {
+  const pre = await linux61(FILE);
+  const a = await appliedFromImages({ [FILE]: [pre, post(pre)] });
+  return (await analyze(a.applied, a.patches, { recognisers: [x86] })).arches.x86_64!;
+}
+
+Deno.test("raising the limit to MAX_BPF_FUNC_ARGS: maxSlots 6 → 12, read through the macro", async () => {
+  const r = await run((t) =>
+    edit(
+      t,
+      "\tif (nr_regs > 6)\n\t\treturn -ENOTSUPP;",
+      "\tif (nr_regs > MAX_BPF_FUNC_ARGS)\n\t\treturn -ENOTSUPP;",
+    )
+  );
+  assert.deepEqual(r.knobs, [{
+    name: "maxSlots",
+    before: 6,
+    after: 12,
+    file: FILE,
+    function: "arch_prepare_bpf_trampoline",
+    hunk:
+      "@@ -2135,7 +2135,7 @@ int arch_prepare_bpf_trampoline(struct bpf_tramp_image *im, void *image, void *i",
+  }]);
+  assert.deepEqual(r.unmodeled, []);
+  assert.equal(r.after.maxSlots.evidence, "if (nr_regs > MAX_BPF_FUNC_ARGS)");
+});
+
+Deno.test("renamed count and reformatted check read the same; the limit's errno is read too", async () => {
+  const r = await run((t) =>
+    edit(
+      t,
+      "\tif (nr_regs > 6)\n\t\treturn -ENOTSUPP;",
+      "\tif (7 <= nr_regs)\n\t\treturn -EOPNOTSUPP;",
+    )
+  );
+  assert.deepEqual(r.knobs.map((k) => [k.name, k.before, k.after]), [
+    ["limitErrno", "ENOTSUPP", "EOPNOTSUPP"],
+  ]);
+});
+
+Deno.test("counting extra slots only for STRUCT_ARG (a9c5ad31fbdc): slotCounting every>8 → struct-only", async () => {
+  const r = await run((t) =>
+    edit(
+      t,
+      "\tfor (i = 0; i < m->nr_args; i++)\n\t\tnr_regs += (m->arg_size[i] + 7) / 8 - 1;",
+      "\tfor (i = 0; i < m->nr_args; i++)\n\t\tif (m->arg_flags[i] & BTF_FMODEL_STRUCT_ARG)\n\t\t\tnr_regs += (m->arg_size[i] + 7) / 8 - 1;",
+    )
+  );
+  assert.deepEqual(r.knobs.map((k) => [k.name, k.before, k.after, k.function]), [
+    ["slotCounting", "every>8", "struct-only", "arch_prepare_bpf_trampoline"],
+  ]);
+  assert.deepEqual(r.unmodeled, []);
+  assert.equal(r.eraBefore.label, "unknown era, nearest v6.1 (differs: slotCounting, storeWidth)");
+  assert.equal(r.eraAfter.label, "unknown era, nearest v6.1 (differs: storeWidth)");
+});
+
+Deno.test("a refactor of save_regs (renamed loop variable, reformatted) is unmodeled, not 'no change'", async () => {
+  const r = await run((t) =>
+    edit(
+      t,
+      "\tint i;\n\n\t/* Store function arguments to stack.",
+      "\tint k;\n\n\t/* Store function arguments to stack.",
+    ).replace(
+      "\tfor (i = 0; i < min(nr_regs, 6); i++)\n\t\temit_stx(prog, BPF_DW, BPF_REG_FP,\n\t\t\t i == 5 ? X86_REG_R9 : BPF_REG_1 + i,\n\t\t\t -(stack_size - i * 8));",
+      "\tfor (k = 0; k < min(nr_regs, 6); k++) {\n\t\tint reg = k == 5 ? X86_REG_R9 : BPF_REG_1 + k;\n\n\t\temit_stx(prog, BPF_DW, BPF_REG_FP, reg, -(stack_size - k * 8));\n\t}",
+    )
+  );
+  assert.deepEqual(r.knobs, []);
+  // git names the hunk after the label before it ("emit_jmp:"); the syntax tree knows it is save_regs.
+  assert.deepEqual(r.unmodeled.map((u) => [u.function, u.hunk, u.summary]), [
+    [
+      "save_regs",
+      "@@ -1869,17 +1869,18 @@ emit_jmp:",
+      "unmodeled change in save_regs() (patch 1): 6 lines added, 5 lines removed",
+    ],
+  ]);
+});
+
+Deno.test("a change outside trampoline code is counted, not listed", async () => {
+  const r = await run((t) =>
+    edit(t, '\t\tpr_err("extable is not populated\\n");', '\t\tpr_err("extable not populated\\n");')
+  );
+  assert.deepEqual([r.knobs, r.unmodeled], [[], []]);
+  assert.ok(
+    r.notes.includes(
+      "1 hunk(s) in other functions of arch/x86/net/bpf_jit_comp.c (not trampoline code) not listed",
+    ),
+  );
+});
