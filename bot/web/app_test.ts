@@ -308,7 +308,7 @@ Deno.test("serve options: --port, PORT, --store, bad port", () => {
   assert.deepEqual(serveOptions([]), {
     port: 8080,
     host: "127.0.0.1",
-    store: ".cache/trampolint.kv",
+    store: "trampolint.kv",
     btf: "/sys/kernel/btf/vmlinux",
     seed: true,
   });

@@ -13,8 +13,8 @@ import { createApp } from "./app.tsx";
 import { DEFAULT_BTF } from "./corpus.ts";
 import { seedIfEmpty } from "./seed.ts";
 
-/** Default KV file of the dashboard (the watcher writes the same file). */
-export const DEFAULT_STORE = ".cache/trampolint.kv";
+/** Default KV file: the same as the watcher's (bot/policy config key `store`). */
+export const DEFAULT_STORE = "trampolint.kv";
 
 const USAGE = `usage: deno task serve [--port N] [--host H] [--store PATH] [--btf PATH] [--no-seed]
 
@@ -111,13 +111,19 @@ export async function main(args: string[]): Promise<number> {
     console.error((e as Error).message);
     return (e as Error).message === USAGE ? 0 : 2;
   }
+  let running: Running;
   try {
-    await serve(o);
+    running = await serve(o);
   } catch (e) {
     console.error(`serve: ${(e as Error).message}`);
     return 2;
   }
-  return await new Promise<number>(() => {});
+  // Close the KV file cleanly on Ctrl-C / stop.
+  return await new Promise<number>((resolve) => {
+    const stop = () => running.shutdown().then(() => resolve(0), () => resolve(1));
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+  });
 }
 
 if (import.meta.main) {

@@ -45,7 +45,7 @@ export function CorpusPage(props: { view: CorpusView }) {
             </h3>
             <BarChart
               id={`chart-args-${arch}`}
-              title={`${arch}: arguments by location`}
+              title={`${arch}: arguments by location (bars scaled per source)`}
               groups={rows.map((s) => ({
                 label: `${s.source} (${s.prototypes})`,
                 bars: [
@@ -58,7 +58,7 @@ export function CorpusPage(props: { view: CorpusView }) {
             />
             <BarChart
               id={`chart-stack-${arch}`}
-              title={`${arch}: prototypes by stack-argument count`}
+              title={`${arch}: prototypes by stack-argument count (scaled per source)`}
               groups={rows.map((s) => ({
                 label: s.source,
                 bars: s.stackArgsHistogram.map((n, i) => ({

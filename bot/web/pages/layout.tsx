@@ -34,7 +34,9 @@ pre { background:var(--card); padding:8px; overflow:auto; white-space:pre-wrap; 
 tr.mismatch td { background:color-mix(in srgb, var(--bad) 14%, transparent); }
 form.filters { display:flex; gap:8px; flex-wrap:wrap; align-items:end; margin:8px 0; }
 form.filters label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); }
-.sides { display:grid; grid-template-columns:1fr 1fr; gap:16px; }
+.sides { display:grid; grid-template-columns:minmax(0,1fr) minmax(0,1fr); gap:16px; }
+.side { min-width:0; overflow-x:auto; } svg.frame, svg.chart { max-width:100%; height:auto; }
+svg.chart { vertical-align:top; margin-right:24px; }
 @media (max-width: 900px) { .sides { grid-template-columns:1fr; } }
 .card { border:1px solid var(--line); border-radius:6px; padding:8px 12px; background:var(--card); }
 svg text { fill:var(--fg); font:11px ui-monospace, monospace; }

@@ -18,13 +18,17 @@ const TOP = 28;
  */
 export function FrameDiagram(props: { placement: ArgPlacement[]; side: ProtoSide }) {
   const { placement, side } = props;
-  const regs = placement.flatMap((p) => p.regs.map((r) => ({ r, arg: p.arg })));
-  const byRef = placement.filter((p) => p.byRef).map((p) => ({ r: `*${p.byRef}`, arg: p.arg }));
+  const regs = placement.flatMap((p) => p.regs.map((r, part) => ({ r, arg: p.arg, part })));
+  const byRef = placement.filter((p) => p.byRef).map((p) => ({
+    r: `*${p.byRef}`,
+    arg: p.arg,
+    part: 0,
+  }));
   const stackCells = placement.flatMap((p) =>
     p.stack.flatMap((s) => {
       const cells = [];
       for (let o = s.offset - (s.offset % 8); o < s.offset + s.bytes; o += 8) {
-        cells.push({ off: o, arg: p.arg });
+        cells.push({ off: o, arg: p.arg, part: Math.floor((o - p.stack[0].offset) / 8) });
       }
       return cells;
     })
@@ -37,9 +41,12 @@ export function FrameDiagram(props: { placement: ArgPlacement[]; side: ProtoSide
   const evidence = (arg: number) =>
     side.mismatches.filter((m) => m.arg === arg && m.severity === "fail")
       .map((m) => `expected ${m.expected}; read ${m.observed}`).join("\n");
-  const ctxY = (arg: number) => {
-    const i = ctx.findIndex((c) => c.arg === arg);
-    return i < 0 ? null : TOP + i * ROW + ROW / 2;
+  // The `part`-th 8-byte piece of an argument lands in its `part`-th ctx slot (packed u64
+  // slots, KERNEL_SPEC.md §0); a piece past the argument's last slot points at that slot.
+  const ctxY = (arg: number, part: number) => {
+    const idx = ctx.flatMap((c, i) => c.arg === arg ? [i] : []);
+    if (idx.length === 0) return null;
+    return TOP + idx[Math.min(Math.max(part, 0), idx.length - 1)] * ROW + ROW / 2;
   };
   const X1 = 10, X2 = 210, X3 = 430, W = 170;
   return (
@@ -56,7 +63,7 @@ export function FrameDiagram(props: { placement: ArgPlacement[]; side: ProtoSide
       <text x={X3} y={16}>ctx ({side.frame ? side.frame.fp : "no frame"})</text>
       {left.map((c, i) => {
         const y = TOP + i * ROW;
-        const cy = ctxY(c.arg);
+        const cy = ctxY(c.arg, c.part);
         const b = bad.has(c.arg);
         return (
           <g data-arg={c.arg}>
@@ -75,7 +82,7 @@ export function FrameDiagram(props: { placement: ArgPlacement[]; side: ProtoSide
       })}
       {stackCells.map((c, i) => {
         const y = TOP + i * ROW;
-        const cy = ctxY(c.arg);
+        const cy = ctxY(c.arg, c.part);
         const b = bad.has(c.arg);
         return (
           <g data-arg={c.arg}>
@@ -119,7 +126,6 @@ export interface BarGroup {
 
 /** A horizontal grouped bar chart (values scaled to the largest). */
 export function BarChart(props: { title: string; groups: BarGroup[]; id?: string }) {
-  const max = Math.max(1, ...props.groups.flatMap((g) => g.bars.map((b) => b.value)));
   const BW = 260, LBL = 130, BH = 12;
   const rows = props.groups.reduce((n, g) => n + g.bars.length + 1, 0);
   const h = 24 + rows * (BH + 2);
@@ -136,6 +142,9 @@ export function BarChart(props: { title: string; groups: BarGroup[]; id?: string
     >
       <text x={0} y={12}>{props.title}</text>
       {props.groups.map((g) => {
+        // Each group is scaled to its own largest bar: a 34-prototype source stays readable
+        // beside a 56k one (the numbers are printed beside the bars).
+        const max = Math.max(1, ...g.bars.map((b) => b.value));
         const gy = y;
         y += (g.bars.length + 1) * (BH + 2);
         return (
