@@ -17,6 +17,10 @@ import { selftestPrototypes } from "../../corpus/selftests.ts";
 import { distill } from "../../corpus/distill.ts";
 import { kernelPlacement } from "../../arch/s390x/model.ts";
 import { STACK_POISON } from "./layout.ts";
+import { kfuncCall } from "../../arch/s390x/kfunc.ts";
+import { Engine } from "../unicorn.ts";
+import { runTool } from "../../tools.ts";
+import { COMMON_CFLAGS, TARGETS } from "../oracle/targets.ts";
 
 const u8 = intType(8, false), u32 = intType(32, false), s64 = intType(64, true);
 const u64 = intType(64, false);
@@ -105,6 +109,76 @@ Deno.test("B26 s390x: > 32 stack args → ENOTSUPP (mvc limit), unreachable thro
   const k = kernelPlacement("v6.3", twelve.model);
   ok(k.ok && k.nrStackArgs === 7);
   equal(distill(proto("thirteen", Array(13).fill(u64)), "v6.3").ok, false);
+});
+
+/**
+ * B13: `long bpf_kfunc_call_test4(signed char a, short b, int c, long d)`
+ * (its selftest body: `return (long)a + (long)b + (long)c + d;`) compiled by
+ * GCC for s390x, called from the JIT's kfunc-call code (jit/arch/s390x/kfunc.ts)
+ * with R1..R4 as an alu32 BPF program holds -3, -30, -200, -1000: 32-bit
+ * values zero-extended. Returns BPF R0 (r14).
+ */
+async function kfuncTest4(era: string): Promise<bigint> {
+  const dir = await Deno.makeTempDir({ prefix: "s390x-b13-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/kf.c`,
+      "long kf4(signed char a, short b, int c, long d) { return (long)a + (long)b + (long)c + d; }\n",
+    );
+    const cc = await runTool(
+      TARGETS.s390x.gcc.cmd,
+      [...COMMON_CFLAGS, "-c", "kf.c", "-o", "kf.o"],
+      {
+        cwd: dir,
+      },
+    );
+    equal(cc.code, 0, cc.stderr);
+    const oc = await runTool("llvm-objcopy", ["-O", "binary", "-j", ".text", "kf.o", "kf.bin"], {
+      cwd: dir,
+    });
+    equal(oc.code, 0, oc.stderr);
+    const callee = await Deno.readFile(`${dir}/kf.bin`);
+    const m = distill(
+      proto("kf4", [intType(8, true), intType(16, true), intType(32, true), s64]),
+      "v6.3",
+    );
+    if (!m.ok) throw new Error(m.reason);
+    const CODE = 0x100000n, CALL = 0x101000n, STACK = 0x200000n;
+    const call = kfuncCall(era, m.model, CODE);
+    const e = Engine.open("s390x");
+    try {
+      e.map(CODE, 0x10000);
+      e.map(STACK, 0x10000);
+      e.write(CODE, callee);
+      e.write(CALL, call);
+      e.regWrite("pswm", 0x1_8000_0000n); // 64-bit addressing (harness.ts)
+      e.regWrite("r15", STACK + 0x8000n);
+      const zext32 = (v: number) => BigInt.asUintN(32, BigInt(v));
+      e.regWrite("r2", zext32(-3));
+      e.regWrite("r3", zext32(-30));
+      e.regWrite("r4", zext32(-200));
+      e.regWrite("r5", BigInt.asUintN(64, -1000n));
+      e.run({
+        begin: CALL,
+        until: CALL + BigInt(call.length),
+        budget: 10_000,
+        timeoutUs: 1_000_000,
+      });
+      return BigInt.asIntN(64, e.regRead("r14"));
+    } finally {
+      e.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("B13 s390x: kfunc args are not sign-extended without BTF_FMODEL_SIGNED_ARG (wrong sum); v6.3 lgbr/lghr/lgfr gives -1233", async () => {
+  const bad = await kfuncTest4("no-signed-flag");
+  ok(bad !== -1233n, `without extension GCC's callee sums zero-extended values: ${bad}`);
+  // what GCC's callee computes from the 64-bit registers as BPF left them
+  equal(bad, 0xfffffffdn + 0xffffffe2n + 0xffffff38n - 1000n);
+  equal(await kfuncTest4("v6.3"), -3n - 30n - 200n - 1000n);
 });
 
 /** A documented limitation: which corpus classes and rules it covers. */
