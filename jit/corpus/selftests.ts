@@ -21,7 +21,18 @@ const COMPILERS = { lp64: "gcc", ilp32: "arm-linux-gnueabihf-gcc" } as const;
 
 /** BTF bytes of the fixture for a data model (built once, then cached). */
 export async function selftestBtf(model: "lp64" | "ilp32" = "lp64"): Promise<Uint8Array> {
-  const src = await Deno.readFile(SELFTEST_SOURCE);
+  return await btfOfSource(await Deno.readFile(SELFTEST_SOURCE), model);
+}
+
+/**
+ * BTF bytes of a C translation unit for a data model: `gcc -g -O0 -c`, then
+ * `pahole -J`, then the .BTF section. Cached by content hash (the selftest
+ * fixture and a series' own bpf_testmod prototypes both come through here).
+ */
+export async function btfOfSource(
+  src: Uint8Array,
+  model: "lp64" | "ilp32" = "lp64",
+): Promise<Uint8Array> {
   const key = await sha256(new Uint8Array([...src, ...new TextEncoder().encode(model)]));
   const dir = `${cacheDir("selftests")}/${key}`;
   const btfPath = `${dir}/selftests.btf`;
@@ -31,8 +42,10 @@ export async function selftestBtf(model: "lp64" | "ilp32" = "lp64"): Promise<Uin
     // Not cached yet.
   }
   await Deno.mkdir(dir, { recursive: true });
+  const source = `${dir}/selftests.c`;
+  await Deno.writeFile(source, src);
   const obj = `${dir}/selftests.o`;
-  await run(COMPILERS[model], ["-g", "-O0", "-c", SELFTEST_SOURCE, "-o", obj]);
+  await run(COMPILERS[model], ["-g", "-O0", "-c", source, "-o", obj]);
   await run("pahole", ["-J", obj]);
   await run("llvm-objcopy", ["--dump-section", `.BTF=${btfPath}.tmp`, obj]);
   await Deno.rename(`${btfPath}.tmp`, btfPath);
