@@ -199,6 +199,10 @@ function failure(e: unknown, what: string): RepoFailure {
   const headers = ((e as { response?: { headers?: Record<string, string> } }).response?.headers) ??
     {};
   const message = (e as Error).message ?? String(e);
+  // octokit reports a failed fetch (refused, timeout, DNS) as status 500 with no response.
+  if (!(e as { response?: unknown }).response) {
+    return new RepoFailure(`${what}: unreachable (${message})`);
+  }
   if ((status === 403 || status === 429) && headers["x-ratelimit-remaining"] === "0") {
     const reset = Number(headers["x-ratelimit-reset"]);
     const when = Number.isFinite(reset) && reset > 0

@@ -17,8 +17,8 @@ import { touchedPaths } from "./apply.ts";
 
 /** What {@link sourcesFor} may use. */
 export interface SourceOptions {
-  /** A kernel tree (git or plain directory); default `$TRAMPOLINT_KERNEL_TREE`. */
-  kernelTree?: string;
+  /** A kernel tree (git or plain directory); undefined: `$TRAMPOLINT_KERNEL_TREE`; null: none. */
+  kernelTree?: string | null;
   /** GitHub settings, or false to never ask GitHub. Default: false. */
   github?: Partial<GithubOptions> | false;
   /** Use Debian's linux-source-6.1 (extracted once into the cache) when nothing else serves. */
@@ -35,7 +35,7 @@ export async function sourcesFor(
   opts: SourceOptions = {},
 ): Promise<SourceProvider> {
   const requested = series.baseCommit;
-  const tree = opts.kernelTree ?? Deno.env.get(KERNEL_TREE_ENV);
+  const tree = opts.kernelTree === undefined ? Deno.env.get(KERNEL_TREE_ENV) : opts.kernelTree;
   if (tree) return await kernelTreeProvider(tree, requested);
   const skipped: string[] = [];
   if (opts.github) {
