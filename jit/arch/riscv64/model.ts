@@ -64,6 +64,8 @@ export interface EraSpec {
   stackArgBase: { call: number; indirect: number };
   /** Bytes of the return value area: 8 (a0 or a5) or 16 (a0 and a5). */
   retvalBytes: 8 | 16;
+  /** kfunc calls: `sext.w` of every 4-byte argument register before the call (bug B12's fix). */
+  kfuncSext32: boolean;
   cite: Record<string, string>;
 }
 
@@ -75,6 +77,8 @@ const C = {
     '"riscv, bpf: Make sure that the RISC-V BPF trampoline saves, and restores both a0 and a5" ' +
     "(Björn Töpel, Fixes 49b5e77ae3e2; in the v6.11 source)",
   spec: "KERNEL_SPEC.md §2.3",
+  kfunc: '443574b03387 "riscv, bpf: Fix kfunc parameters incompatibility between bpf and riscv ' +
+    'abi" (v6.9, Pu Lehui, Fixes d40c3847b485 "riscv, bpf: Add kfunc support for RV64")',
 } as const;
 
 const V6_3: EraSpec = {
@@ -88,6 +92,7 @@ const V6_3: EraSpec = {
   stackArgs: false,
   stackArgBase: { call: 16, indirect: 16 },
   retvalBytes: 8,
+  kfuncSext32: false,
   cite: {
     era: C.base,
     distillEra: "49b5e77ae3e2 landed in v6.3: btf_distill at v6.3 rules (SIGNED_ARG)",
@@ -100,6 +105,8 @@ const V6_3: EraSpec = {
     stackArgs: `${C.base}: store_args saves a0..a(nregs−1); nothing on the stack`,
     stackArgBase: `${C.spec}: no stack args`,
     retvalBytes: `${C.base}: 8-byte retval slot (a0 after the original, a5 after a program)`,
+    kfuncSext32: "d40c3847b485: BPF R1..R5 = a0..a4 passed as they are; BPF zero-extends " +
+      "32-bit values, the LP64 callee expects them sign-extended (bug B12)",
   },
 };
 
@@ -111,6 +118,7 @@ const V6_11: EraSpec = {
   slotCounting: "ceil-all",
   stackArgs: true,
   retvalBytes: 16,
+  kfuncSext32: true,
   cite: {
     ...V6_3.cite,
     era: `${C.twelve}; ${C.a0a5}`,
@@ -123,6 +131,7 @@ const V6_11: EraSpec = {
     stackArgBase: `${C.twelve}: FP+16 ("skip slots for T0 and FP of traced function"), also ` +
       "for struct_ops, whose single frame has FP = the caller's SP (B5-like, derived, UNVERIFIED)",
     retvalBytes: `${C.a0a5}: 16-byte retval area, a0 at -retval_off, a5 at -retval_off + 8`,
+    kfuncSext32: `${C.kfunc}: sext.w each kfunc arg with arg_size == 4 (v6.9 < v6.11)`,
   },
 };
 
@@ -155,6 +164,7 @@ export function knobs(era: string): Record<string, Knob> {
     "stackArgBase.call": k(`FP+${s.stackArgBase.call}`, s.cite.stackArgBase),
     "stackArgBase.indirect": k(`FP+${s.stackArgBase.indirect}`, s.cite.stackArgBase),
     retvalBytes: k(s.retvalBytes, s.cite.retvalBytes),
+    kfuncSext32: k(s.kfuncSext32, s.cite.kfuncSext32),
     // not era-dependent, but facts a reviewer reads
     patchSite: k(
       "auipc t1, hi; jalr t0, lo(t1)",

@@ -14,6 +14,12 @@ import type { Prototype } from "../../corpus/types.ts";
 import { intType } from "../../corpus/ctypes.ts";
 import { stressPrototypes } from "../../corpus/stress.ts";
 import { selftestPrototypes } from "../../corpus/selftests.ts";
+import { distill } from "../../corpus/distill.ts";
+import { kfuncCall } from "../../arch/riscv64/kfunc.ts";
+import * as V from "../../arch/riscv64/encode.ts";
+import { Engine, unicornUnavailable } from "../unicorn.ts";
+import { COMMON_CFLAGS, TARGETS } from "../oracle/targets.ts";
+import { runTool, toolUnavailable } from "../../tools.ts";
 import {
   assertFails,
   assertPasses,
@@ -24,6 +30,7 @@ import {
 } from "./testing/verdicts.ts";
 
 const u64 = intType(64, false), s8 = intType(8, true), u8 = intType(8, false);
+const s16 = intType(16, true), s32 = intType(32, true), s64 = intType(64, true);
 
 const selftests = await selftestPrototypes("lp64");
 const selftest = (name: string) => {
@@ -91,6 +98,68 @@ Deno.test("riscv64 psABI: narrow integers arrive extended by the caller (LP64), 
     assertPasses(v);
     equal(v.mismatches.filter((m) => m.rule === "upper-bits").length, 0, explain(v));
   }
+});
+
+const gcc = TARGETS.riscv64.gcc;
+const noKfunc = unicornUnavailable() ?? (await toolUnavailable(gcc.cmd));
+
+/** `bpf_kfunc_call_test4` as net/bpf/test_run.c writes it (casts provoke relying on extension). */
+const KFUNC_TEST4 = "long bpf_kfunc_call_test4(signed char a, short b, int c, long d)\n" +
+  "{ return (long)a + (long)b + (long)c + d; }\n";
+
+/** Compiles `src` (one function) with riscv64 GCC and returns its .text bytes. */
+async function riscvText(src: string): Promise<Uint8Array> {
+  const dir = await Deno.makeTempDir({ prefix: "trampolint-rv-kfunc-" });
+  try {
+    await Deno.writeTextFile(`${dir}/k.c`, src);
+    const cc = await runTool(gcc.cmd, [...gcc.flags, ...COMMON_CFLAGS, "-c", "k.c", "-o", "k.o"], {
+      cwd: dir,
+    });
+    equal(cc.code, 0, cc.stderr);
+    const oc = await runTool("llvm-objcopy", ["-O", "binary", "-j", ".text", "k.o", "k.bin"], {
+      cwd: dir,
+    });
+    equal(oc.code, 0, oc.stderr);
+    return await Deno.readFile(`${dir}/k.bin`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name:
+    "B12 riscv64 kfunc: bpf_kfunc_call_test4(-3, -30, -200, -1000) with c zero-extended (no_alu32 ld_imm64) — v6.3 returns 4294966063 (the B12 report's actual value); 443574b03387's sext.w gives the sum -1233",
+  ignore: !!noKfunc,
+  fn: async () => {
+    const callee = await riscvText(KFUNC_TEST4);
+    const d = distill(proto("bpf_kfunc_call_test4", [s8, s16, s32, s64]), "v6.3");
+    if (!d.ok) throw new Error(d.reason);
+    // BPF R1..R4 (a0..a3): 64-bit moves sign-extend -3, -30, -1000; the 32-bit -200
+    // arrives zero-extended (KERNEL_SPEC §5 B12)
+    const regs = [-3n, -30n, 0xffffff38n, -1000n];
+    const e = Engine.open("riscv64");
+    try {
+      const base = 0x10000n, target = 0x11000n;
+      e.map(base, 0x10000);
+      e.write(target, callee);
+      const got: Record<string, bigint> = {};
+      for (const era of ["v6.3", "v6.11"]) {
+        const words = regs.flatMap((v, i) => V.li(V.aReg(i), v));
+        words.push(...kfuncCall(era, d.model, base + BigInt(4 * words.length), target));
+        const code = V.wordsToBytes(words);
+        e.write(base, code);
+        e.removeCache(base, base + 0x1000n);
+        e.regWrite("sp", base + 0xf000n);
+        e.run({ begin: base, until: base + BigInt(code.length), budget: 1000 });
+        got[era] = BigInt.asIntN(64, e.regRead("a5")); // BPF R0
+      }
+      // KERNEL_SPEC B12 quotes "expected -1234"; the four values sum to -1233 and the
+      // buggy result 4294966063 is exactly 2^32 - 1233 (the report's "actual")
+      deepStrictEqual(got, { "v6.3": 4294966063n, "v6.11": -1233n });
+    } finally {
+      e.close();
+    }
+  },
 });
 
 /** A documented limitation of the v6.11 model on the corpus. */
