@@ -136,6 +136,15 @@ Deno.test("series page: model change, knobs, layout sort, lore links, versions",
       ),
     );
 
+    // The reply bot/email renders, shown as text (not sent: default policy).
+    assert.match(html, /not sent \(per policy\)/);
+    assert.match(
+      html,
+      /Subject: Re: \[PATCH RFC bpf-next 0\/4\] bpf, arm64: support up to 12 arguments/,
+    );
+    assert.ok(html.includes(`Reproduce: deno task review ${V1}`));
+    assert.equal(v.report!.reply!.headers["In-Reply-To"], `<${V1}>`);
+
     // v2 knows v1 (found by the real ingest's version search) and what v2 fixed.
     const { body: v2 } = await json<SeriesView>(`/api/series/${encodeURIComponent(V2)}`);
     assert.deepEqual(v2.versions.map((e) => [e.version, e.current]), [[1, false], [2, true]]);
