@@ -5,7 +5,7 @@ import { hunkOnlyProvider } from "./hunk_only.ts";
 import { linuxSourceTree } from "./linux_source.ts";
 import { fixtureSeries, mboxFromCommits, seriesFromMbox } from "./testing/series.ts";
 import { tempRepo } from "./testing/repo.ts";
-import { gitOk } from "./git.ts";
+import { git, gitOk } from "./git.ts";
 
 const X86 = "arch/x86/net/bpf_jit_comp.c";
 const ARM64 = "arch/arm64/net/bpf_jit_comp.c";
@@ -142,6 +142,11 @@ Deno.test("3-way: a patch made against the base merges after an earlier patch mo
     await gitOk(r.dir, ["commit", "-qam", "patch two"]);
     const c2 = (await gitOk(r.dir, ["rev-parse", "HEAD"])).trim();
     const s = seriesFromMbox(await mboxFromCommits(r.dir, [c1, c2]));
+    // Without 3-way, patch 2 does not apply after patch 1 (its context line 2 changed).
+    await gitOk(r.dir, ["checkout", "-q", c1]);
+    const diff2 = await gitOk(r.dir, ["diff", base, c2]);
+    const plain = await git(r.dir, ["apply", "--check", "-"], new TextEncoder().encode(diff2));
+    assert.notEqual(plain.code, 0);
     const a = await applySeries(s, await kernelTreeProvider(r.dir, base));
     assert.deepEqual(a.applyErrors, []);
     assert.deepEqual(a.appliedPatches, [1, 2]);
@@ -177,6 +182,24 @@ Deno.test("a real conflict (both patches change the same line) names the hunk", 
     assert.equal(a.applyErrors[0].message, `does not apply to ${base.slice(0, 12)}: f.c, hunk 1`);
     // No conflict markers leak into the post-image: the failed patch is rolled back.
     assert.equal(a.post.get("f.c"), "a\nb\nc\nD1\ne\nf\ng\nh\n");
+  } finally {
+    await r.remove();
+  }
+});
+
+Deno.test("a patch to a file the base does not have says so", async () => {
+  const r = await tempRepo([{ "a.c": "int a;\n" }, { "b.c": "int b;\n" }, { "b.c": "int b2;\n" }]);
+  try {
+    const s = seriesFromMbox(await mboxFromCommits(r.dir, [r.commits[2]]));
+    const a = await applySeries(s, await kernelTreeProvider(r.dir, r.commits[0]));
+    assert.deepEqual(a.appliedPatches, []);
+    assert.equal(a.pre.get("b.c"), null);
+    assert.equal(a.post.get("b.c"), null);
+    assert.deepEqual(a.applyErrors.map((e) => [e.patch, e.file, e.hunk]), [[1, "b.c", null]]);
+    assert.match(
+      a.applyErrors[0].message,
+      /^does not apply to [0-9a-f]{12}: b\.c \(does not exist at the base\)$/,
+    );
   } finally {
     await r.remove();
   }

@@ -90,6 +90,7 @@ export async function githubProvider(
         fetch(url, { ...init, signal: AbortSignal.timeout(o.timeoutMs) }),
     },
   });
+  if (o.repos.length === 0) notes.push("GitHub not asked: no repositories configured");
   for (const full of o.repos) {
     const [owner, repo] = full.split("/");
     if (!owner || !repo) {
