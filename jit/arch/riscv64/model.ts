@@ -24,6 +24,17 @@
  *   FP = the caller's SP but stack slots are still read at FP + 16 (bug B5's
  *   riscv form, derived, KERNEL_SPEC §5 B5: UNVERIFIED upstream).
  *
+ * - "v6.19-rc1": 47c9214dcbea "bpf: fix the usage of BPF_TRAMP_F_SKIP_FRAME"
+ *   (Menglong Dong) made riscv skip the patch site when calling the original
+ *   only under BPF_TRAMP_F_ORIG_STACK, a flag riscv never accepts: CALL_ORIG
+ *   calls the patch site, which re-enters the trampoline until the stack
+ *   overflows (bug B20; reported on a 6.18.0-rc5+ bpf-next kernel).
+ * - "v6.19": 8f3e00af8e52 "riscv, bpf: Fix incorrect usage of
+ *   BPF_TRAMP_F_ORIG_STACK" (Menglong Dong, Fixes 47c9214dcbea): the skip is
+ *   tied to BPF_TRAMP_F_CALL_ORIG. Other riscv trampoline changes between
+ *   v6.11 and v6.19 are not modelled (these two eras are v6.11 plus the skip
+ *   knob).
+ *
  * The flat model matches LP64 for named arguments ≤ 2×XLEN, which RISC-V
  * splits across a7 and the stack (abi.ts); it does not match a 16-byte-aligned
  * argument on the stack (`__int128` is placed at a 16-byte-aligned stack
@@ -36,7 +47,7 @@ import type { Knob } from "../tramp_types.ts";
 import { BTF_FMODEL_STRUCT_ARG, type DistillEra, type FuncModel } from "../../corpus/types.ts";
 
 /** riscv64 kernel eras, oldest first. */
-export const ERAS = ["v6.3", "v6.11"] as const;
+export const ERAS = ["v6.3", "v6.11", "v6.19-rc1", "v6.19"] as const;
 export type Riscv64Era = typeof ERAS[number];
 
 /** How the era counts ctx slots (and so ctx[-1]). */
@@ -66,6 +77,13 @@ export interface EraSpec {
   retvalBytes: 8 | 16;
   /** kfunc calls: `sext.w` of every 4-byte argument register before the call (bug B12's fix). */
   kfuncSext32: boolean;
+  /**
+   * The flag under which CALL_ORIG calls the original at func + 8 (past the
+   * patch site) instead of func + 0: SKIP_FRAME (49b5e77ae3e2; set together
+   * with CALL_ORIG), ORIG_STACK (47c9214dcbea: never set on riscv, bug B20),
+   * CALL_ORIG (8f3e00af8e52).
+   */
+  skipPatchSiteOn: "SKIP_FRAME" | "ORIG_STACK" | "CALL_ORIG";
   cite: Record<string, string>;
 }
 
@@ -77,6 +95,10 @@ const C = {
     '"riscv, bpf: Make sure that the RISC-V BPF trampoline saves, and restores both a0 and a5" ' +
     "(Björn Töpel, Fixes 49b5e77ae3e2; in the v6.11 source)",
   spec: "KERNEL_SPEC.md §2.3",
+  skipFrame:
+    '47c9214dcbea "bpf: fix the usage of BPF_TRAMP_F_SKIP_FRAME" (v6.19-rc1, Menglong Dong)',
+  origStackFix: '8f3e00af8e52 "riscv, bpf: Fix incorrect usage of BPF_TRAMP_F_ORIG_STACK" ' +
+    "(v6.19, Menglong Dong, Fixes 47c9214dcbea; reported by Andreas Schwab)",
   kfunc: '443574b03387 "riscv, bpf: Fix kfunc parameters incompatibility between bpf and riscv ' +
     'abi" (v6.9, Pu Lehui, Fixes d40c3847b485 "riscv, bpf: Add kfunc support for RV64")',
 } as const;
@@ -93,6 +115,7 @@ const V6_3: EraSpec = {
   stackArgBase: { call: 16, indirect: 16 },
   retvalBytes: 8,
   kfuncSext32: false,
+  skipPatchSiteOn: "SKIP_FRAME",
   cite: {
     era: C.base,
     distillEra: "49b5e77ae3e2 landed in v6.3: btf_distill at v6.3 rules (SIGNED_ARG)",
@@ -107,6 +130,7 @@ const V6_3: EraSpec = {
     retvalBytes: `${C.base}: 8-byte retval slot (a0 after the original, a5 after a program)`,
     kfuncSext32: "d40c3847b485: BPF R1..R5 = a0..a4 passed as they are; BPF zero-extends " +
       "32-bit values, the LP64 callee expects them sign-extended (bug B12)",
+    skipPatchSiteOn: `${C.base}: "skip to actual body of traced function" if SKIP_FRAME`,
   },
 };
 
@@ -135,8 +159,39 @@ const V6_11: EraSpec = {
   },
 };
 
+const V6_19_RC1: EraSpec = {
+  ...V6_11,
+  era: "v6.19-rc1",
+  distillEra: "v6.18",
+  skipPatchSiteOn: "ORIG_STACK",
+  cite: {
+    ...V6_11.cite,
+    era: `${C.skipFrame}; otherwise as v6.11 (later riscv changes not modelled)`,
+    distillEra: "v6.18+: btf_distill accepts unions (ccb4f5d91ec4)",
+    skipPatchSiteOn:
+      `${C.skipFrame}: orig_call skips the patch site only if ORIG_STACK, which riscv ` +
+      "rejects (-ENOTSUPP): CALL_ORIG re-enters the trampoline, stack overflow (bug B20)",
+  },
+};
+
+const V6_19: EraSpec = {
+  ...V6_19_RC1,
+  era: "v6.19",
+  skipPatchSiteOn: "CALL_ORIG",
+  cite: {
+    ...V6_19_RC1.cite,
+    era: `${C.origStackFix}; otherwise as v6.11 (later riscv changes not modelled)`,
+    skipPatchSiteOn: `${C.origStackFix}: orig_call += RV_FENTRY_NINSNS * 4 if CALL_ORIG`,
+  },
+};
+
 /** Every era's data. */
-export const ERA_SPECS: Record<Riscv64Era, EraSpec> = { "v6.3": V6_3, "v6.11": V6_11 };
+export const ERA_SPECS: Record<Riscv64Era, EraSpec> = {
+  "v6.3": V6_3,
+  "v6.11": V6_11,
+  "v6.19-rc1": V6_19_RC1,
+  "v6.19": V6_19,
+};
 
 /** The era's spec; throws on an unknown era. */
 export function eraSpec(era: string): EraSpec {
@@ -165,6 +220,7 @@ export function knobs(era: string): Record<string, Knob> {
     "stackArgBase.indirect": k(`FP+${s.stackArgBase.indirect}`, s.cite.stackArgBase),
     retvalBytes: k(s.retvalBytes, s.cite.retvalBytes),
     kfuncSext32: k(s.kfuncSext32, s.cite.kfuncSext32),
+    skipPatchSiteOn: k(s.skipPatchSiteOn, s.cite.skipPatchSiteOn),
     // not era-dependent, but facts a reviewer reads
     patchSite: k(
       "auipc t1, hi; jalr t0, lo(t1)",

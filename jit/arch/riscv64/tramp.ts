@@ -221,7 +221,13 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
       if (s.from.kind !== "stack") continue;
       a.emit(V.ld(t1, -fr.argsOff + 8 * s.slot, fp), V.sd(t1, -S + s.from.offset, fp));
     }
-    call(a, env, env.funcAddr! + (f.skipFrame ? BigInt(PATCH_BYTES) : 0n));
+    // "skip to actual body of traced function": the flag it hangs on is an era knob (B20)
+    const skip = spec.skipPatchSiteOn === "SKIP_FRAME"
+      ? f.skipFrame
+      : spec.skipPatchSiteOn === "CALL_ORIG"
+      ? f.callOrig
+      : false; // ORIG_STACK: riscv refuses the flag, so it is never set
+    call(a, env, env.funcAddr! + (skip ? BigInt(PATCH_BYTES) : 0n));
     a.emit(V.sd(a0, -fr.retvalOff!, fp));
     if (spec.retvalBytes === 16) a.emit(V.sd(a5, -(fr.retvalOff! - 8), fp));
     a.emit(V.nop(), V.nop()); // im->ip_after_call: reserved for auipc+jalr
@@ -244,6 +250,12 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
   }
 
   const notes = [...place.notes];
+  if (f.callOrig && spec.skipPatchSiteOn === "ORIG_STACK") {
+    notes.push(
+      "CALL_ORIG calls the traced function at its patch site, which re-enters this trampoline " +
+        "(bug B20, 47c9214dcbea; fixed by 8f3e00af8e52)",
+    );
+  }
   if (place.stackSlots > 0) {
     notes.push(`stack slots read at FP+${base}${f.indirect ? " (struct_ops)" : ""}`);
     if (f.indirect) {

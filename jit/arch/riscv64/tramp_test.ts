@@ -53,7 +53,7 @@ const patchFrames = (s1: number) => [
 ];
 
 Deno.test("riscv64 model: era limits and slot counting (49b5e77ae3e2, 6801b0aef79d)", () => {
-  assertEquals([...ERAS], ["v6.3", "v6.11"]);
+  assertEquals([...ERAS], ["v6.3", "v6.11", "v6.19-rc1", "v6.19"]);
   // struct_arg_9: 10 slots (B26: > 8 rejected until v6.11)
   const r = kernelPlacement("v6.3", modelOf("struct_arg_9", "v6.3"));
   equal(r.ok, false);

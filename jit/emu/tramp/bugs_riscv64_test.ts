@@ -100,6 +100,18 @@ Deno.test("riscv64 psABI: narrow integers arrive extended by the caller (LP64), 
   }
 });
 
+Deno.test("B20 riscv64 v6.19-rc1 (47c9214dcbea): fexit calls the original at its patch site and re-enters the trampoline until the budget runs out; 8f3e00af8e52 (v6.19) skips the patch site again", async () => {
+  const p = selftest("bpf_fentry_test1");
+  const v = await verdict("v6.19-rc1", "fexit", p);
+  assertFails(v, "emu-fault");
+  ok(/budget|stack|unmapped|memory/i.test(failures(v, "emu-fault")[0].observed), explain(v));
+  // fentry alone never calls the original: unaffected
+  assertPasses(await verdict("v6.19-rc1", "fentry", p));
+  for (const attach of ["fexit", "fmod_ret"] as const) {
+    assertPasses(await verdict("v6.19", attach, p));
+  }
+});
+
 const gcc = TARGETS.riscv64.gcc;
 const noKfunc = unicornUnavailable() ?? (await toolUnavailable(gcc.cmd));
 
