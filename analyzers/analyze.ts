@@ -21,7 +21,7 @@ import {
   unmodeledHunks,
 } from "./unmodeled.ts";
 import { GENERIC_FILES, readGeneric } from "./generic.ts";
-import { SELFTEST_FILES } from "./selftests.ts";
+import { SELFTEST_FILES, selftestAdditions } from "./selftests.ts";
 
 /** Options of {@link analyze}. */
 export interface AnalyzeOptions {
@@ -29,6 +29,8 @@ export interface AnalyzeOptions {
   readBase?: (path: string) => Promise<string | null>;
   /** Only these recognisers (default: all). */
   recognisers?: readonly Recogniser[];
+  /** Skip compiling the series' selftest prototypes (default: compile them). */
+  noCorpus?: boolean;
 }
 
 /** The patches of a series as the analyzers need them. */
@@ -125,8 +127,8 @@ async function archAnalysis(
 
 /**
  * Analyses a series: per arch (every arch with a recogniser, touched or not),
- * the generic BPF files, and the paths no analyzer reads. Corpus additions
- * are left empty here (analyzers/selftests.ts builds them with real compilers).
+ * the generic BPF files, the series' own selftest prototypes (compiled by
+ * gcc + pahole: analyzers/selftests.ts), and the paths no analyzer reads.
  */
 export async function analyze(
   applied: Applied,
@@ -147,6 +149,16 @@ export async function analyze(
     ...GENERIC_FILES,
     ...SELFTEST_FILES,
   ]);
+  const selftests = opts.noCorpus
+    ? { additions: [], notes: [] }
+    : await selftestAdditions(applied, patches);
+  // A prototype the series adds that could not be compiled is a change the corpus misses: say so.
+  const corpusGaps = selftests.notes.map((n) => ({
+    file: n.slice(0, n.indexOf(":")),
+    function: null,
+    hunk: "",
+    summary: n,
+  }));
   const otherFiles = [...new Set([...applied.pre.keys(), ...applied.post.keys()])]
     .filter((p) => !known.has(p));
   return {
@@ -159,9 +171,9 @@ export async function analyze(
       before: generic.before,
       after: generic.after,
       knobs: generic.knobs,
-      unmodeled: generic.unmodeled,
+      unmodeled: [...generic.unmodeled, ...corpusGaps],
     },
-    corpusAdditions: [],
+    corpusAdditions: selftests.additions,
     otherFiles,
   };
 }

@@ -87,5 +87,10 @@ Deno.test("x86-12-args: limit 6 → 12 slots, stack args with backfill, rbx in t
   assert.equal(arm64.eraBefore.label, "v6.0");
   assert.deepEqual([arm64.knobs, arm64.unmodeled], [[], []]);
   assert.equal(a.generic.before.distillEra.value, "v6.1");
+  // Patch 2's bpf_testmod functions, compiled by gcc + pahole into real prototypes.
+  assert.deepEqual(
+    a.corpusAdditions.map((c) => [c.proto.name, c.change, c.patch, c.proto.params.length]),
+    [["bpf_testmod_many_args_7", "added", 2, 7], ["bpf_testmod_many_args_11", "added", 2, 11]],
+  );
   assert.deepEqual(a.generic.knobs, []);
 });
