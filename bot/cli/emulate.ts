@@ -22,6 +22,11 @@ import {
   resolveModel,
 } from "../../jit/emu/tramp/emulate.ts";
 import { TRAMP_ARCHES, TRAMP_BASE, type TrampArch } from "../../jit/emu/tramp/layout.ts";
+import { isQemuTrampArch, QEMU_TRAMP_ARCHES } from "../../jit/emu/tramp/qemu/arches.ts";
+import { TRAMP_BASE as QEMU_TRAMP_BASE } from "../../jit/emu/tramp/qemu/protocol.ts";
+
+/** Every arch `emulate` runs: in Unicorn, or (ppc64) under qemu-user. */
+const EMU_ARCHES: readonly string[] = [...TRAMP_ARCHES, ...QEMU_TRAMP_ARCHES];
 import type { Verdict } from "../../jit/emu/tramp/verdict.ts";
 import { capstoneUnavailable, disassembleText, insnsText } from "../../jit/emu/capstone.ts";
 import { disassembleWasm } from "../../jit/emu/capstone_wasm.ts";
@@ -37,7 +42,7 @@ ctx[-1], what the original function received, the return value, callee-saved
 registers, SP balance/alignment and stray writes.
 
 options:
-  --arch A          ${TRAMP_ARCHES.join(" | ")}
+  --arch A          ${EMU_ARCHES.join(" | ")}
   --era E           a kernel era of the arch's model (e.g. v6.6, v6.17, 2026)
   --attach T        ${ATTACH_TYPES.join(" | ")} (default fentry)
   --source S,...    stress, selftest, real (default stress,selftest; real needs BTF)
@@ -124,11 +129,13 @@ export async function emulateCommand(args: string[]): Promise<number> {
     console.log(EMULATE_HELP);
     return 0;
   }
-  if (!v.arch) throw new EmulateError(`--arch is required (${TRAMP_ARCHES.join(", ")})`);
-  if (!(TRAMP_ARCHES as readonly string[]).includes(v.arch)) {
-    throw new EmulateError(`unknown arch '${v.arch}' (known: ${TRAMP_ARCHES.join(", ")})`);
+  if (!v.arch) throw new EmulateError(`--arch is required (${EMU_ARCHES.join(", ")})`);
+  if (!EMU_ARCHES.includes(v.arch)) {
+    throw new EmulateError(`unknown arch '${v.arch}' (known: ${EMU_ARCHES.join(", ")})`);
   }
+  // ppc64 passes as a TrampArch: emulateMany hands it to the qemu-user harness
   const arch = v.arch as TrampArch;
+  const base = isQemuTrampArch(arch) ? QEMU_TRAMP_BASE : TRAMP_BASE;
   const model = await resolveModel(arch, v.era ?? "", v.attach!).catch(async (e) => {
     if (!v.era && e instanceof EmulateError) {
       const m = await resolveModel(arch, "", "fentry").catch((x) => x);
@@ -213,7 +220,7 @@ export async function emulateCommand(args: string[]): Promise<number> {
     }
     for (const n of one.notes ?? []) console.log(`note: ${n}`);
     if (one.code) {
-      console.log(`\ntrampoline (${one.code.length} bytes at ${hex(TRAMP_BASE)}):`);
+      console.log(`\ntrampoline (${one.code.length} bytes at ${hex(base)}):`);
       if (arch === "riscv64") {
         // Capstone 4 has no RISC-V: the WASM Capstone 5
         const text = await disassembleWasm(arch, one.code, TRAMP_BASE).then(
@@ -224,7 +231,7 @@ export async function emulateCommand(args: string[]): Promise<number> {
       } else {
         const why = capstoneUnavailable();
         console.log(
-          why ? `  (no disassembly: ${why})` : disassembleText(arch, one.code, TRAMP_BASE),
+          why ? `  (no disassembly: ${why})` : disassembleText(arch, one.code, base),
         );
       }
     }

@@ -28,6 +28,7 @@ import { TARGETS } from "../oracle/targets.ts";
 import { buildHarness, type HarnessImage } from "./build.ts";
 import { HARNESS_ARCH, type Observation, TrampHarness } from "./harness.ts";
 import { TRAMP_ARCHES, TRAMP_BASE, type TrampArch } from "./layout.ts";
+import { isQemuTrampArch } from "./qemu/arches.ts";
 import { type ArgExpectation, judge, type Mismatch, rejected, type Verdict } from "./verdict.ts";
 
 /** What fmod_ret's non-zero run and struct_ops programs return. */
@@ -51,7 +52,7 @@ const trampCache = new Map<string, Promise<TrampolineArchExt>>();
 
 /** The arch's trampoline model (`jit/arch/<arch>/tramp.ts` export `tramp`). */
 export function loadTrampArch(arch: string): Promise<TrampolineArchExt> {
-  if (!(TRAMP_ARCHES as readonly string[]).includes(arch)) {
+  if (!(TRAMP_ARCHES as readonly string[]).includes(arch) && !isQemuTrampArch(arch)) {
     return Promise.reject(
       new EmulateError(`no trampoline emulation for '${arch}' (have: ${TRAMP_ARCHES.join(", ")})`),
     );
@@ -377,6 +378,12 @@ export async function resolveModel(
 
 /** Emulate every prototype of `opts.protos` (in order). */
 export async function emulateMany(opts: EmulateOptions): Promise<Verdict[]> {
+  // ppc64: Unicorn 2.0.1 cannot run it; the qemu-user harness maps its runs
+  // into the same Observation and verdict.ts judges them (qemu/emulate.ts)
+  if (isQemuTrampArch(opts.arch)) {
+    const { emulateQemu } = await import("./qemu/emulate.ts");
+    return emulateQemu({ ...opts, arch: opts.arch });
+  }
   const { arch, era, attach } = opts;
   const tramp = await resolveModel(arch, era, attach, opts.tramp);
   const dEra = tramp.distillEra(era);

@@ -42,15 +42,9 @@ import {
   WINDOW,
 } from "./protocol.ts";
 import { type QemuOutcome, runQemuJobs } from "./run.ts";
+import type { QemuTrampArch } from "./arches.ts";
 
-/** Architectures whose trampolines run in the qemu-user harness. */
-export const QEMU_TRAMP_ARCHES = ["ppc64"] as const;
-export type QemuTrampArch = typeof QEMU_TRAMP_ARCHES[number];
-
-/** True for an arch emulated under qemu-user. */
-export function isQemuTrampArch(a: string): a is QemuTrampArch {
-  return (QEMU_TRAMP_ARCHES as readonly string[]).includes(a);
-}
+export { isQemuTrampArch, QEMU_TRAMP_ARCHES, type QemuTrampArch } from "./arches.ts";
 
 /** Prototypes per harness build / qemu process. */
 export const QEMU_BATCH = 400;

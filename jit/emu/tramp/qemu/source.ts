@@ -355,7 +355,9 @@ export function harnessAsm(ids: number[]): string {
       "  blr",
     ]),
     `  .section .tl_patch,"awx",@progbits`,
-    "  .p2align 4",
+    // pages of their own: qemu-user drops the translations of a page on every
+    // write into it, so no data may share a page with patched code
+    "  .p2align 16",
     "  .globl tl_patch_start",
     "tl_patch_start:",
   ];
@@ -382,6 +384,7 @@ export function harnessAsm(ids: number[]): string {
   lines.push(
     "  .globl tl_patch_end",
     "tl_patch_end:",
+    "  .p2align 16, 0",
     '  .section .note.GNU-stack,"",@progbits',
     "",
   );
