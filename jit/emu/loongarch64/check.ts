@@ -25,13 +25,12 @@
 
 import type { AttachType, TrampolineEnv } from "../../arch/tramp_types.ts";
 import type { ArgLocation, Piece } from "../../arch/types.ts";
-import type { CType, Prototype } from "../../corpus/types.ts";
+import type { Prototype } from "../../corpus/types.ts";
 import { distill, slotCount } from "../../corpus/distill.ts";
-import { cTypeName } from "../../corpus/btf/cdecl.ts";
 import { abi } from "../../arch/loongarch64/abi.ts";
 import { eraSpec, kernelPlacement, type KernelSlot } from "../../arch/loongarch64/model.ts";
 import { build, trampFlags } from "../../arch/loongarch64/tramp.ts";
-import { type Mismatch, protoC, rejected, type TypeInfo, type Verdict } from "../tramp/verdict.ts";
+import { type Mismatch, protoC, rejected, typeInfo, type Verdict } from "../tramp/verdict.ts";
 
 /** A model-only verdict. */
 export type ModelVerdict = Verdict & { modelOnly: true };
@@ -52,16 +51,6 @@ export const MODEL_ENV: TrampolineEnv = {
 /** FP − entry SP: the fentry frame pushes a 16-byte parent record first; struct_ops has one frame with FP = entry SP. */
 export function fpBelowEntrySp(attach: AttachType): number {
   return attach === "struct_ops" ? 0 : -16;
-}
-
-function typeInfo(t: CType): TypeInfo {
-  let c: string;
-  try {
-    c = cTypeName(t);
-  } catch {
-    c = t.name;
-  }
-  return { c, size: t.size, align: t.align };
 }
 
 /** Where the psABI puts bytes [lo, hi) of an argument, as one location string per piece touched. */

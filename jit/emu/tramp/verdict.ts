@@ -92,7 +92,8 @@ const hexBytes = (b: Uint8Array) =>
 const hexMem = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
 const reversed = (b: Uint8Array) => b.slice().reverse();
 
-function typeInfo(t: CType): TypeInfo {
+/** An argument type as reports print it (C spelling, size, alignment). */
+export function typeInfo(t: CType): TypeInfo {
   let c: string;
   try {
     c = cTypeName(t);
