@@ -49,7 +49,9 @@ export async function applySeries(series: Series, provider: SourceProvider): Pro
       checkPath(path);
       safe.push(path);
     } catch (e) {
-      const p = series.patches.find((x) => x.diff.files.some((f) => filePath(f) === path));
+      const p = series.patches.find((x) =>
+        x.diff.files.some((f) => f.oldPath === path || f.newPath === path)
+      );
       errors.push({
         patch: p?.index ?? 0,
         subject: p?.subject.title ?? "",

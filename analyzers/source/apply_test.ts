@@ -204,3 +204,25 @@ Deno.test("a patch to a file the base does not have says so", async () => {
     await r.remove();
   }
 });
+
+Deno.test("a patch path leaving the tree is refused before anything is written", async () => {
+  const r = await tempRepo([{ "a.c": "int a;\n" }, { "a.c": "int a2;\n" }, { "b.c": "int b;\n" }]);
+  try {
+    const mbox = await mboxFromCommits(r.dir, [r.commits[1], r.commits[2]]);
+    const evil = mbox.replace(/a\/a\.c/g, "a/../../escape.c").replace(
+      /b\/a\.c/g,
+      "b/../../escape.c",
+    );
+    const s = seriesFromMbox(evil);
+    assert.deepEqual(touchedPaths(s), ["../../escape.c", "b.c"]);
+    const a = await applySeries(s, await kernelTreeProvider(r.dir, r.commits[0]));
+    assert.deepEqual(a.appliedPatches, [2]);
+    assert.equal(a.applyErrors.length, 1);
+    assert.equal(a.applyErrors[0].patch, 1);
+    assert.match(a.applyErrors[0].message, /^unsafe path in patch: "\.\.\/\.\.\/escape\.c"$/);
+    assert.equal(a.pre.has("../../escape.c"), false);
+    assert.equal(a.post.get("b.c"), "int b;\n");
+  } finally {
+    await r.remove();
+  }
+});
