@@ -23,8 +23,13 @@
  *   and copies `nr_stack_args * 8` bytes of caller stack with one `mvc`;
  * - fmod_ret / struct_ops return values are sign-extended per `ret_flags`.
  *
- * Not modelled (no argument-handling effect): the later backchain change
- * (`stack_size -= 160 - 8`, 2023) and the tail-call counter write-back.
+ * Era "v6.6": the same argument handling in a changed frame — a192103a1146
+ * (tail call counter passed through), ce10fc0604bc (the caller's backchain at
+ * 152 is no longer clobbered: `stack_size −= 160 − 8`), 5356ba1ff4f2 (the
+ * trampoline stores its own backchain; %r14 saved last, 16 bytes).
+ *
+ * Not modelled: the 2025 `struct prog_frame` rework and the tail call counter
+ * written back after CALL_ORIG (no argument-handling effect).
  *
  * @module
  */
@@ -33,7 +38,7 @@ import type { Knob } from "../tramp_types.ts";
 import { BTF_FMODEL_SIGNED_ARG, type DistillEra, type FuncModel } from "../../corpus/types.ts";
 
 /** s390x kernel eras, oldest first. */
-export const ERAS = ["v6.3"] as const;
+export const ERAS = ["v6.3", "v6.6"] as const;
 export type S390xEra = typeof ERAS[number];
 
 /** One era as data. Every field is a knob; `cite` says where it comes from. */
@@ -57,6 +62,13 @@ export interface EraSpec {
   reusesCallerArea: number;
   /** fmod_ret / struct_ops return sign-extended per `ret_flags` (lgbr/lghr/lgfr). */
   signExtendRet: boolean;
+  /**
+   * Tail call counter (the 4 bytes at STK_OFF_TCCNT = 64 of a frame) copied
+   * from the caller's frame, forwarded to the original and written back.
+   */
+  tailCallCounter: boolean;
+  /** The caller's %r15 stored as the trampoline frame's backchain at 152 (packed stack). */
+  backchain: boolean;
   cite: Record<string, string>;
 }
 
@@ -65,6 +77,10 @@ const C = {
     '528eb2cb87bc "s390/bpf: Implement arch_prepare_bpf_trampoline()" (v6.3, Ilya Leoshkevich)',
   signed: '49f67f393ff2 "bpf: btf: Add BTF_FMODEL_SIGNED_ARG flag" (v6.3)',
   spec: "KERNEL_SPEC.md §2.4",
+  tccnt: 'a192103a1146 "s390/bpf: Pass through tail call counter in trampolines" (v6.6)',
+  clobber:
+    `ce10fc0604bc "s390/bpf: Fix clobbering the caller's backchain in the trampoline" (v6.6)`,
+  unwind: '5356ba1ff4f2 "s390/bpf: Fix unwinding past the trampoline" (v6.6)',
 } as const;
 
 const V6_3: EraSpec = {
@@ -79,6 +95,8 @@ const V6_3: EraSpec = {
   frameOverhead: 160,
   reusesCallerArea: 160,
   signExtendRet: true,
+  tailCallCounter: false,
+  backchain: false,
   cite: {
     era: `${C.tramp}; merge c1a3daf7363b "Support bpf trampoline for s390x"`,
     distillEra: `${C.signed}: btf_distill at v6.3 rules (struct args ≤ 16 bytes, SIGNED_ARG)`,
@@ -93,11 +111,31 @@ const V6_3: EraSpec = {
     reusesCallerArea:
       `${C.tramp}: "The caller has already reserved STACK_FRAME_OVERHEAD bytes": stack_size −= 160`,
     signExtendRet: `${C.tramp}; ${C.signed}: sign_extend(ret_size, ret_flags) before stg retval`,
+    tailCallCounter: `${C.tramp}: the tail call counter is not preserved (fixed by ${C.tccnt})`,
+    backchain: `${C.tramp}: no backchain stored (fixed by ${C.unwind})`,
+  },
+};
+
+const V6_6: EraSpec = {
+  ...V6_3,
+  era: "v6.6",
+  reusesCallerArea: 152,
+  tailCallCounter: true,
+  backchain: true,
+  cite: {
+    ...V6_3.cite,
+    era: `${C.tramp} with ${C.tccnt}, ${C.clobber}, ${C.unwind}`,
+    reusesCallerArea:
+      `${C.clobber}: 8 of the caller's 160 bytes hold its backchain: stack_size −= 160 − 8`,
+    tailCallCounter:
+      `${C.tccnt}: mvc tccnt_off ← stack_size+64 at entry, → 64(%r15) before CALL_ORIG, back at exit`,
+    backchain:
+      `${C.unwind}: lgr %r1,%r15 before aghi, stg %r1 at 152; %r14 saved at the frame's top (16 bytes)`,
   },
 };
 
 /** Every era's data. */
-export const ERA_SPECS: Record<S390xEra, EraSpec> = { "v6.3": V6_3 };
+export const ERA_SPECS: Record<S390xEra, EraSpec> = { "v6.3": V6_3, "v6.6": V6_6 };
 
 /** The era's spec; throws on an unknown era. */
 export function eraSpec(era: string): EraSpec {
@@ -125,6 +163,8 @@ export function knobs(era: string): Record<string, Knob> {
     stackArgBase: k(`%r15 + stack_size + ${s.frameOverhead}`, s.cite.frameOverhead),
     reusesCallerArea: k(s.reusesCallerArea, s.cite.reusesCallerArea),
     signExtendRet: k(s.signExtendRet, s.cite.signExtendRet),
+    tailCallCounter: k(s.tailCallCounter, s.cite.tailCallCounter),
+    backchain: k(s.backchain, s.cite.backchain),
     slotCounting: k("ceil-all", s.cite.byRefAbove),
     ctxMinus1: k("nr_bpf_args", C.tramp),
   };

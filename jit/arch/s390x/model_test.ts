@@ -39,15 +39,26 @@ const fm = (
   argFlags,
 });
 
-Deno.test("s390x model: one era, every knob cites its commit", () => {
-  assertEquals([...ERAS], ["v6.3"]);
+Deno.test("s390x model: eras v6.3 and v6.6, every knob cites its commit", () => {
+  assertEquals([...ERAS], ["v6.3", "v6.6"]);
   assertEquals(distillEra("v6.3"), "v6.3");
-  const k = knobs("v6.3");
-  for (const [name, knob] of Object.entries(k)) {
-    ok(/528eb2cb87bc|49f67f393ff2/.test(knob.cite), `${name}: ${knob.cite}`);
+  for (const era of ERAS) {
+    const k = knobs(era);
+    for (const [name, knob] of Object.entries(k)) {
+      ok(
+        /528eb2cb87bc|49f67f393ff2|a192103a1146|ce10fc0604bc|5356ba1ff4f2/.test(knob.cite),
+        `${name}: ${knob.cite}`,
+      );
+    }
+    assertEquals([k.argRegs.value, k.maxStackArgs.value, k.byRefCopy.value], [5, 32, 16]);
   }
-  assertEquals([k.argRegs.value, k.maxStackArgs.value, k.byRefCopy.value], [5, 32, 16]);
-  throws(() => eraSpec("v6.6"), /unknown era v6.6/);
+  // v6.6 changes the frame only (tail call counter, backchain), not argument handling
+  assertEquals(
+    [knobs("v6.3").reusesCallerArea.value, knobs("v6.6").reusesCallerArea.value],
+    [160, 152],
+  );
+  ok(knobs("v6.6").backchain.cite.includes("5356ba1ff4f2"));
+  throws(() => eraSpec("v6.1"), /unknown era v6.1/);
 });
 
 Deno.test("s390x model: r2–r6, then one caller parameter slot per argument (fentry_test11)", () => {

@@ -11,6 +11,11 @@
  * struct_ops is entered by `basr %r14,…` through a pointer (func_addr NULL →
  * SKIP_FRAME: return by `br %r14`).
  *
+ * v6.6 adds, without changing argument handling: the caller's %r15 stored as
+ * backchain at 152, the tail call counter (4 bytes at 64 of a frame) saved,
+ * forwarded to the original and restored, and the frame ends 8 bytes lower
+ * (the caller's backchain at entry+152 stays intact).
+ *
  * Frame (offsets from %r15 after `aghi %r15,-stack_size`, upward; 528eb2cb87bc
  * form): 160-byte save area for callees → stack_args (CALL_ORIG outgoing) →
  * reg_args (raw r2..rN, `stmg`) → ip (ctx[-2]) → arg_cnt (ctx[-1]) → bpf_args
@@ -56,6 +61,8 @@ const { r0, r1, r2, r3, r4, r7, r8, r14, r15 } = Z.R;
 
 /** `sizeof(struct bpf_tramp_run_ctx)` on s390x (empty run_ctx + cookie + saved pointer). */
 export const RUN_CTX_SIZE = 16;
+/** STK_OFF_TCCNT (arch/s390/net/bpf_jit.h): the tail call counter's offset in a frame. */
+export const STK_OFF_TCCNT = 160 - 12 * 8;
 /** S390X_PATCH_SIZE: the patch site (`brasl %r0,tramp`) is 6 bytes; the body starts after it. */
 export const PATCH_SIZE = 6;
 
@@ -79,6 +86,10 @@ export interface S390Frame {
   r7r8Off: number;
   r14Off: number;
   runCtxOff: number;
+  /** Saved tail call counter (v6.6), or null. */
+  tccntOff: number | null;
+  /** The trampoline's backchain slot (v6.6: 152, packed stack), or null. */
+  backchainOff: number | null;
   /** `aghi %r15,-stackSize`. */
   stackSize: number;
   /** The caller's stack args (orig_stack_args_off). */
@@ -106,8 +117,12 @@ export function s390Frame(
   const bpfArgsOff = alloc(8 * nrSlots);
   const retvalOff = alloc(8);
   const r7r8Off = alloc(16);
-  const r14Off = alloc(8);
+  // v6.3: r14 (8) then run_ctx; v6.6 (5356ba1ff4f2): run_ctx, tccnt, then r14
+  // (16 bytes) at the top, where the packed-stack unwinder looks for it
+  let r14Off = s.backchain ? 0 : alloc(8);
   const runCtxOff = alloc(RUN_CTX_SIZE);
+  const tccntOff = s.tailCallCounter ? alloc(8) : null;
+  if (s.backchain) r14Off = alloc(16);
   const stackSize = size - s.reusesCallerArea;
   return {
     stackArgsOff,
@@ -119,6 +134,8 @@ export function s390Frame(
     r7r8Off,
     r14Off,
     runCtxOff,
+    tccntOff,
+    backchainOff: s.backchain ? s.frameOverhead - 8 : null,
     stackSize,
     origStackArgsOff: stackSize + s.frameOverhead,
   };
@@ -182,6 +199,7 @@ function layout(fr: S390Frame, nrSlots: number, nrStackArgs: number, f: TrampFla
       { reg: "r7", offset: fr.r7r8Off },
       { reg: "r8", offset: fr.r7r8Off + 8 },
       { reg: "r14", offset: fr.r14Off },
+      ...(fr.backchainOff !== null ? [{ reg: "r15 (backchain)", offset: fr.backchainOff }] : []),
     ],
   };
 }
@@ -201,7 +219,10 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
   const lastReg = r2 + place.nrRegArgs - 1;
   const a = new Z.Asm();
 
+  if (fr.backchainOff !== null) a.emit(Z.lgr(r1, r15));
   a.emit(Z.aghi(r15, -fr.stackSize));
+  if (fr.backchainOff !== null) a.emit(Z.stg(r1, fr.backchainOff, r15));
+  if (fr.tccntOff !== null) a.emit(Z.mvc(fr.tccntOff, 4, r15, fr.stackSize + STK_OFF_TCCNT, r15));
   if (place.nrRegArgs > 0) a.emit(Z.stmg(r2, lastReg, fr.regArgsOff, r15));
   for (const x of place.args) saveArg(a, fr, x, spec.byRefCopy);
   a.emit(Z.stmg(r7, r8, fr.r7r8Off, r15), Z.stg(r14, fr.r14Off, r15));
@@ -226,6 +247,7 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
     if (place.nrStackArgs > 0) {
       a.emit(Z.mvc(fr.stackArgsOff, 8 * place.nrStackArgs, r15, fr.origStackArgsOff, r15));
     }
+    if (fr.tccntOff !== null) a.emit(Z.mvc(STK_OFF_TCCNT, 4, r15, fr.tccntOff, r15));
     a.emit(Z.lgr(r1, r8), Z.basr(r14, r1));
     a.emit(Z.stg(r2, fr.retvalOff, r15));
     a.emit(Z.nop6()); // im->ip_after_call
@@ -236,6 +258,7 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
   if (!f.skipFrame) a.emit(Z.lgr(r1, r8));
   a.emit(Z.lmg(r7, r8, fr.r7r8Off, r15), Z.lg(r14, fr.r14Off, r15));
   if (f.callOrig || f.retFentryRet) a.emit(Z.lg(r2, fr.retvalOff, r15));
+  if (fr.tccntOff !== null) a.emit(Z.mvc(fr.stackSize + STK_OFF_TCCNT, 4, r15, fr.tccntOff, r15));
   a.emit(Z.aghi(r15, fr.stackSize));
   a.emit(Z.br(f.skipFrame ? r14 : r1));
 

@@ -150,6 +150,34 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "s390x tramp: v6.6 frame — backchain stored, tail call counter saved/forwarded/restored, 8 bytes lower",
+  ignore: noCapstone,
+  fn: () => {
+    const d = distill(P.struct_arg_2, "v6.3");
+    if (!d.ok) throw new Error(d.reason);
+    const t = tramp.build(
+      { proto: P.struct_arg_2, model: d.model, attach: "fexit", ipArg: false },
+      ENV,
+      "v6.6",
+    );
+    if (!t.ok) throw new Error(t.reason);
+    // 296 allocated (run_ctx, tccnt, then r14 ×2 at the top) − 152
+    assertEquals([t.frame.frameSize, t.frame.ctx, t.frame.stackArgBase], [144, 200, 304]);
+    const l = lines(t.code);
+    assertEquals(l.slice(0, 4), [
+      "lgr %r1, %r15",
+      "aghi %r15, -0x90",
+      "stg %r1, 0x98(%r15)", // backchain at 152
+      "mvc 0x110(4, %r15), 0xd0(%r15)", // tccnt ← entry SP + 64
+    ]);
+    ok(l.includes("mvc 0x40(4, %r15), 0x110(%r15)"), "forwarded to the original at 64");
+    assertEquals(l.slice(-3), ["mvc 0xd0(4, %r15), 0x110(%r15)", "aghi %r15, 0x90", "br %r14"]);
+    ok(l.includes("stg %r14, 0x118(%r15)"));
+  },
+});
+
 Deno.test("s390x tramp: patch site is brasl %r0,tramp (6 bytes); range checked", () => {
   assertEquals([...tramp.patchSite(0x101000n, 0x102000n)], [0xc0, 0x05, 0, 0, 0x08, 0x00]);
   assertEquals([...tramp.patchSite(0x102000n, 0x101000n)], [0xc0, 0x05, 0xff, 0xff, 0xf8, 0x00]);

@@ -233,15 +233,17 @@ function unexplained(vs: Verdict[]): string[] {
 
 const corpus = [...await selftestPrototypes("lp64"), ...stressPrototypes()];
 
-for (const attach of ["fentry", "fexit", "fmod_ret", "struct_ops"] as const) {
-  Deno.test(`s390x v6.3 ${attach}: stress + selftest corpus passes except named limitations`, async () => {
-    const vs = await emulateMany({ arch: "s390x", era: "v6.3", attach, protos: corpus });
-    deepStrictEqual(unexplained(vs), []);
-    const pass = vs.filter((v) => v.status === "pass").length;
-    ok(pass > 1100, `${pass} pass of ${vs.length}`);
-    // every limitation is still seen (a fix would make its entry stale)
-    for (const l of LIMITATIONS) {
-      ok(vs.some((v) => v.status === "fail" && l.classes.test(classOf(v.proto))), l.id);
-    }
-  });
+for (const era of ["v6.3", "v6.6"]) {
+  for (const attach of ["fentry", "fexit", "fmod_ret", "struct_ops"] as const) {
+    Deno.test(`s390x ${era} ${attach}: stress + selftest corpus passes except named limitations`, async () => {
+      const vs = await emulateMany({ arch: "s390x", era, attach, protos: corpus });
+      deepStrictEqual(unexplained(vs), []);
+      const pass = vs.filter((v) => v.status === "pass").length;
+      ok(pass > 1100, `${pass} pass of ${vs.length}`);
+      // every limitation is still seen (a fix would make its entry stale)
+      for (const l of LIMITATIONS) {
+        ok(vs.some((v) => v.status === "fail" && l.classes.test(classOf(v.proto))), l.id);
+      }
+    });
+  }
 }
