@@ -82,7 +82,7 @@ export function parseConfig(text: string, file = "<config>"): BotConfig {
     contact: str(top, "contact", file, "", "the bot's owner"),
     dashboardBase: url(str(top, "dashboard", file, "", "http://127.0.0.1:8000"), file, "dashboard"),
     store: str(top, "store", file, "", "trampolint.kv"),
-    pollSeconds: num(top, "poll_seconds", file, "", 300, 1),
+    pollSeconds: num(top, "poll_seconds", file, "", 300, 0.1),
     completeTimeoutMinutes: num(top, "complete_timeout_minutes", file, "", 60, 0),
     smtp: top.smtp === undefined || top.smtp === null
       ? null

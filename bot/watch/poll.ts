@@ -1,0 +1,158 @@
+/**
+ * One poll of the tracked lists: new Atom entries that look like patches are
+ * expanded to their thread, assembled into a series, and a series touching a
+ * watched file is stored; once complete (all N patches, or after
+ * `complete_timeout_minutes`) a review job is queued. The first poll of a
+ * list only marks what is already there as seen (no backlog replies).
+ *
+ * @module
+ */
+
+import { fetchNewAtom, fetchThread } from "../ingest/archive.ts";
+import { splitMbox } from "../ingest/mbox.ts";
+import { parseMessage } from "../ingest/message.ts";
+import { assembleSeries } from "../series/assemble.ts";
+import { parseSubject } from "../series/subject.ts";
+import type { Series } from "../series/types.ts";
+import type { SeriesRecord } from "../store/types.ts";
+import type { ListPolicy } from "../policy/types.ts";
+import type { PollResult, WatchDeps } from "./types.ts";
+import { watchedFiles } from "./files.ts";
+
+/** How many seen message-ids are remembered per list (well over one Atom page). */
+const SEEN_CAP = 2000;
+
+/** The series (of the thread holding `messageId`) that contains it, from the archive. */
+export async function fetchSeries(list: ListPolicy, messageId: string): Promise<Series | null> {
+  const mbox = await fetchThread({ inboxUrl: list.archive, retries: 2 }, messageId);
+  const messages = splitMbox(mbox).messages.map(parseMessage);
+  const asm = assembleSeries(messages);
+  return asm.series.find((s) =>
+    s.messageId === messageId || s.patches.some((p) => p.message.messageId === messageId)
+  ) ?? null;
+}
+
+/** The store record of a series. */
+export function seriesRecord(
+  s: Series,
+  list: string,
+  state: SeriesRecord["state"],
+  seenAt: string,
+): SeriesRecord {
+  return {
+    messageId: s.messageId,
+    subject: s.subject,
+    version: s.version,
+    author: s.author,
+    date: s.date,
+    list,
+    total: s.total,
+    patches: s.patches.map((p) => p.message.messageId),
+    versions: s.versions,
+    seenAt,
+    state,
+  };
+}
+
+/** Polls every tracked list once; see the module doc. */
+export async function watchOnce(deps: WatchDeps): Promise<PollResult[]> {
+  const out: PollResult[] = [];
+  for (const list of deps.config.lists) {
+    if (!list.track) continue;
+    out.push(await pollList(deps, list));
+  }
+  await requeueDue(deps);
+  return out;
+}
+
+async function pollList(deps: WatchDeps, list: ListPolicy): Promise<PollResult> {
+  const now = deps.now?.() ?? new Date();
+  const res: PollResult = { list: list.name, fresh: 0, queued: [], waiting: [], errors: [] };
+  const seenKey = `seen:${list.name}`;
+  const seen = await deps.store.getState<string[]>(seenKey);
+  let entries;
+  try {
+    entries = await fetchNewAtom({ inboxUrl: list.archive, retries: 2 });
+  } catch (e) {
+    res.errors.push(`${list.archive}new.atom: ${(e as Error).message}`);
+    return res;
+  }
+  if (seen === null) {
+    await deps.store.setState(seenKey, entries.map((e) => e.messageId).slice(0, SEEN_CAP));
+    deps.log?.(`${list.name}: first poll, ${entries.length} existing messages marked seen`);
+    return res;
+  }
+  const seenSet = new Set(seen);
+  const fresh = entries.filter((e) => !seenSet.has(e.messageId));
+  res.fresh = fresh.length;
+  const handled = new Set<string>();
+  for (const e of fresh) {
+    const subj = parseSubject(e.title);
+    if (!subj.patch || subj.reply) continue;
+    try {
+      await consider(deps, list, e.messageId, now, res, handled);
+    } catch (err) {
+      res.errors.push(`<${e.messageId}>: ${(err as Error).message}`);
+    }
+  }
+  // Series still waiting for patches: look again.
+  for (const w of await deps.store.listSeries({ list: list.name, status: "waiting" })) {
+    if (handled.has(w.messageId)) continue;
+    try {
+      await consider(deps, list, w.messageId, now, res, handled);
+    } catch (err) {
+      res.errors.push(`<${w.messageId}>: ${(err as Error).message}`);
+    }
+  }
+  // Entries that failed are not marked seen, so the next poll retries them.
+  const failed = new Set(res.errors.map((x) => x.match(/^<([^>]+)>/)?.[1]).filter(Boolean));
+  const nowSeen = [...fresh.map((e) => e.messageId).filter((id) => !failed.has(id)), ...seen];
+  await deps.store.setState(seenKey, nowSeen.slice(0, SEEN_CAP));
+  return res;
+}
+
+async function consider(
+  deps: WatchDeps,
+  list: ListPolicy,
+  messageId: string,
+  now: Date,
+  res: PollResult,
+  handled: Set<string>,
+): Promise<void> {
+  const s = await fetchSeries(list, messageId);
+  if (!s || handled.has(s.messageId)) return;
+  handled.add(s.messageId);
+  if (watchedFiles(s).length === 0) return;
+  const old = await deps.store.getSeries(s.messageId);
+  if (old && old.state !== "waiting") return; // already queued or reviewed
+  const seenAt = old?.seenAt ?? now.toISOString();
+  const waitedMin = (now.getTime() - Date.parse(seenAt)) / 60_000;
+  const complete = s.missing.length === 0 && s.patches.length > 0;
+  if (!complete && waitedMin < deps.config.completeTimeoutMinutes) {
+    await deps.store.putSeries(seriesRecord(s, list.name, "waiting", seenAt));
+    res.waiting.push(s.messageId);
+    return;
+  }
+  await deps.store.putSeries(seriesRecord(s, list.name, "queued", seenAt));
+  await deps.store.enqueue({ kind: "review", messageId: s.messageId });
+  res.queued.push(s.messageId);
+  deps.log?.(
+    `${list.name}: queued <${s.messageId}> (${s.patches.length}/${s.total} patches${
+      complete ? "" : `, missing ${s.missing.join(", ")} after ${Math.round(waitedMin)} min`
+    })`,
+  );
+}
+
+/** Series whose reply was held back (embargo, rate limit) and whose time has come. */
+async function requeueDue(deps: WatchDeps): Promise<void> {
+  const due = await deps.store.getState<Record<string, string>>("retry") ?? {};
+  const now = (deps.now?.() ?? new Date()).getTime();
+  let changed = false;
+  for (const [id, at] of Object.entries(due)) {
+    if (Date.parse(at) > now) continue;
+    await deps.store.enqueue({ kind: "reply", messageId: id });
+    delete due[id];
+    changed = true;
+  }
+  if (changed) await deps.store.setState("retry", due);
+}
