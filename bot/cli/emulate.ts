@@ -25,12 +25,15 @@ import { TRAMP_ARCHES, TRAMP_BASE, type TrampArch } from "../../jit/emu/tramp/la
 import { isQemuTrampArch, QEMU_TRAMP_ARCHES } from "../../jit/emu/tramp/qemu/arches.ts";
 import { TRAMP_BASE as QEMU_TRAMP_BASE } from "../../jit/emu/tramp/qemu/protocol.ts";
 
+/** Handled by bot/cli/emulate_other.ts: loongarch64 (model only), arm32 (call marshalling). */
+const OTHER_EMU_ARCHES: readonly string[] = ["loongarch64", "arm32"];
 /** Every arch `emulate` runs: in Unicorn, or (ppc64) under qemu-user. */
-const EMU_ARCHES: readonly string[] = [...TRAMP_ARCHES, ...QEMU_TRAMP_ARCHES];
+const EMU_ARCHES: readonly string[] = [...TRAMP_ARCHES, ...QEMU_TRAMP_ARCHES, ...OTHER_EMU_ARCHES];
 import type { Verdict } from "../../jit/emu/tramp/verdict.ts";
 import { capstoneUnavailable, disassembleText, insnsText } from "../../jit/emu/capstone.ts";
 import { disassembleWasm } from "../../jit/emu/capstone_wasm.ts";
 import { emulatePool } from "../../workers/pool.ts";
+import { emulateOther } from "./emulate_other.ts";
 
 export const EMULATE_HELP =
   `usage: deno task emulate --arch A --era E [--attach T] [--btf PATH] [--proto NAME]
@@ -45,6 +48,7 @@ options:
   --arch A          ${EMU_ARCHES.join(" | ")}
   --era E           a kernel era of the arch's model (e.g. v6.6, v6.17, 2026)
   --attach T        ${ATTACH_TYPES.join(" | ")} (default fentry)
+                    (arm32: kfunc | helper, default kfunc; loongarch64: model only)
   --source S,...    stress, selftest, real (default stress,selftest; real needs BTF)
   --btf PATH        kernel BTF for "real" (default /sys/kernel/btf/vmlinux)
   --proto NAME      only this prototype; prints the disassembly and the FrameLayout
@@ -133,6 +137,8 @@ export async function emulateCommand(args: string[]): Promise<number> {
   if (!EMU_ARCHES.includes(v.arch)) {
     throw new EmulateError(`unknown arch '${v.arch}' (known: ${EMU_ARCHES.join(", ")})`);
   }
+  // loongarch64 (model only) and arm32 (call marshalling): bot/cli/emulate_other.ts
+  if (OTHER_EMU_ARCHES.includes(v.arch)) return await emulateOther(v);
   // ppc64 passes as a TrampArch: emulateMany hands it to the qemu-user harness
   const arch = v.arch as TrampArch;
   const base = isQemuTrampArch(arch) ? QEMU_TRAMP_BASE : TRAMP_BASE;
