@@ -178,6 +178,59 @@ Deno.test({
   },
 });
 
+/** Instruction offsets and mnemonics GNU objdump decodes from `code`. */
+async function objdump(code: Uint8Array): Promise<[number, string][]> {
+  const dir = await Deno.makeTempDir({ prefix: "s390x-tramp-" });
+  try {
+    await Deno.writeFile(`${dir}/t.bin`, code);
+    const r = await new Deno.Command("s390x-linux-gnu-objdump", {
+      args: ["-D", "-b", "binary", "-m", "s390:64-bit", `${dir}/t.bin`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!r.success) throw new Error(new TextDecoder().decode(r.stderr));
+    return [...new TextDecoder().decode(r.stdout).matchAll(/^\s+([0-9a-f]+):\t[0-9a-f ]+\t(\S+)/gm)]
+      .map((m) => [parseInt(m[1], 16), m[2]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name:
+    "s390x tramp: GNU objdump and Capstone agree on every instruction of every era and attach type",
+  ignore: noCapstone,
+  fn: async () => {
+    for (const era of tramp.eras) {
+      for (const attach of ["fentry", "fexit", "fmod_ret", "struct_ops"] as const) {
+        for (const name of ["fentry_test11", "struct_arg_2", "int128_stack"]) {
+          const p = P[name];
+          const d = distill(p, tramp.distillEra(era));
+          if (!d.ok) throw new Error(d.reason);
+          const env = attach === "struct_ops" ? { ...ENV, funcAddr: null } : ENV;
+          const t = tramp.build(
+            { proto: p, model: d.model, attach, ipArg: attach !== "struct_ops" },
+            env,
+            era,
+          );
+          if (!t.ok) throw new Error(t.reason);
+          const cs = disassemble("s390x", t.code, 0n);
+          const gnu = await objdump(t.code);
+          assertEquals(
+            gnu.map(([o]) => o),
+            cs.map((i) => Number(i.address)),
+            `${era} ${attach} ${name}`,
+          );
+          ok(
+            !gnu.some(([, m]) => m.startsWith(".long") || m === "(bad)"),
+            `${era} ${attach} ${name}`,
+          );
+        }
+      }
+    }
+  },
+});
+
 Deno.test("s390x tramp: patch site is brasl %r0,tramp (6 bytes); range checked", () => {
   assertEquals([...tramp.patchSite(0x101000n, 0x102000n)], [0xc0, 0x05, 0, 0, 0x08, 0x00]);
   assertEquals([...tramp.patchSite(0x102000n, 0x101000n)], [0xc0, 0x05, 0xff, 0xff, 0xf8, 0x00]);
