@@ -30,7 +30,7 @@ import { distill, slotCount } from "../../corpus/distill.ts";
 import { abi } from "../../arch/loongarch64/abi.ts";
 import { eraSpec, kernelPlacement, type KernelSlot } from "../../arch/loongarch64/model.ts";
 import { build, trampFlags } from "../../arch/loongarch64/tramp.ts";
-import { type Mismatch, protoC, rejected, typeInfo, type Verdict } from "../tramp/verdict.ts";
+import { type Mismatch, protoC, typeInfo, type Verdict } from "../tramp/verdict.ts";
 
 /** A model-only verdict. */
 export type ModelVerdict = Verdict & { modelOnly: true };
@@ -71,6 +71,30 @@ function kernelSource(ks: KernelSlot | undefined, base: number, fpDelta: number)
   return `[sp+${base + 8 * ks.from.index + fpDelta}]`;
 }
 
+/** A rejected verdict (the kernel refuses the prototype in this era). */
+function refused(
+  proto: Prototype,
+  era: string,
+  attach: AttachType,
+  errno: string,
+  reason: string,
+): ModelVerdict {
+  return {
+    proto: proto.name,
+    get protoC() {
+      return protoC(proto);
+    },
+    arch: "loongarch64",
+    era,
+    attach,
+    status: "rejected",
+    errno,
+    reason,
+    mismatches: [],
+    modelOnly: true,
+  };
+}
+
 /** Checks one prototype in one era and attach type. */
 export function checkOne(
   proto: Prototype,
@@ -78,15 +102,15 @@ export function checkOne(
   attach: AttachType,
   ipArg = false,
   keepCode = false,
-): ModelVerdict | Verdict {
+): ModelVerdict {
   const spec = eraSpec(era);
   const d = distill(proto, spec.distillEra, 8);
-  if (!d.ok) return rejected(proto, "loongarch64", era, attach, d.errno, d.reason);
+  if (!d.ok) return refused(proto, era, attach, d.errno, d.reason);
   const m = d.model;
   const gen = build({ proto, model: m, attach, ipArg }, MODEL_ENV, era);
-  if (!gen.ok) return rejected(proto, "loongarch64", era, attach, gen.errno, gen.reason);
+  if (!gen.ok) return refused(proto, era, attach, gen.errno, gen.reason);
   const place = kernelPlacement(era, m);
-  if (!place.ok) return rejected(proto, "loongarch64", era, attach, place.errno, place.reason);
+  if (!place.ok) return refused(proto, era, attach, place.errno, place.reason);
 
   const out: Mismatch[] = [];
   const fail = (x: Omit<Mismatch, "severity">) => out.push({ ...x, severity: "fail" });
@@ -188,7 +212,10 @@ export function checkOne(
   out.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "fail" ? -1 : 1));
   return {
     proto: proto.name,
-    protoC: protoC(proto),
+    // the C spelling costs more than the check itself: computed when read
+    get protoC() {
+      return protoC(proto);
+    },
     arch: "loongarch64",
     era,
     attach,
