@@ -34,9 +34,12 @@ import { buildQemuHarness, type QemuImage } from "./build.ts";
 import {
   ENTRY,
   EXIT,
+  EXIT_FAULT_ADDR,
+  EXIT_FAULT_PC,
   nvPoison,
   type QemuJob,
   type QemuResult,
+  SIGNALS,
   TRAMP_BASE,
   VISIT,
   WINDOW,
@@ -172,8 +175,17 @@ export function toObservation(
       region: `image: a_?_${j} (argument ${j}'s global: ${n} bytes changed)`,
     });
   });
+  // a fault (the harness's signal handler reported it) leaves the records up to that point
+  const h = (v: bigint) => `0x${v.toString(16)}`;
+  const sig = r.status === 0 ? null : {
+    stage: obs.entrySp === 0n ? "caller" as const : "trampoline" as const,
+    message: `${SIGNALS[r.status] ?? `signal ${r.status}`} at ${
+      h(r.exit[EXIT_FAULT_PC])
+    } (address ${h(r.exit[EXIT_FAULT_ADDR])})`,
+    pc: r.exit[EXIT_FAULT_PC],
+  };
   if (obs.entrySp === 0n) {
-    obs.fault = {
+    obs.fault = sig ?? {
       stage: "caller",
       message: "the caller returned without entering the trampoline",
       pc: 0n,
@@ -187,7 +199,7 @@ export function toObservation(
   if (attach === "fentry") {
     obs.expectedExitPc = (func ?? 0n) + 4n;
     if (!visit) {
-      obs.fault = {
+      obs.fault = sig ?? {
         stage: "trampoline",
         message: `the trampoline never returned into the traced function (0x${
           obs.expectedExitPc.toString(16)
@@ -207,6 +219,11 @@ export function toObservation(
       changes.push({ reg: "r2 (TOC)", before: e[ENTRY.r2], after: visit[VISIT.r2] });
     }
     after = windowBytes(visit, VISIT.window);
+  } else if (sig) {
+    // the caller never got back: no exit record
+    obs.fault = sig;
+    if (visit) obs.calleeFrame = visit[VISIT.r1];
+    return obs;
   } else {
     const x = r.exit;
     obs.expectedExitPc = obs.callerRet;
@@ -228,6 +245,7 @@ export function toObservation(
     if (before[i] !== after[i]) obs.windowWrites.push([i, before[i], after[i]]);
   }
   void proto;
+  obs.fault = sig;
   return obs;
 }
 

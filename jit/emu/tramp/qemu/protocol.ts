@@ -10,7 +10,7 @@
  * for r3..r10 at trampoline entry), u32 argument count, per argument u32 size +
  * bytes (padded to 4).
  *
- * Result: u32 id, u32 status (0 ran; 1 bad job), then ENTRY_REC words, u64
+ * Result: u32 id, u32 status (0 ran; else the signal that stopped the job), then ENTRY_REC words, u64
  * visit count + VISIT_MAX visit records, EXIT_REC words, the stub log, the ctx
  * ring, u64 callee calls, u64 changed-byte count per argument global, the bytes
  * each parameter was received as, the returned bytes.
@@ -56,6 +56,20 @@ export const EXIT = {
   window: 32, // WINDOW bytes above the entry r1, after the run
   words: 64,
 } as const;
+
+/** Exit-record words a fault fills: the faulting instruction (NIP) and the fault address (si_addr). */
+export const EXIT_FAULT_PC = 22;
+export const EXIT_FAULT_ADDR = 23;
+/** Offset of NIP (gp_regs[32]) in the ppc64 `struct ucontext` (uc_mcontext at 168, gp_regs at +64). */
+export const UC_NIP = 488;
+/** Signal names for fault reports. */
+export const SIGNALS: Record<number, string> = {
+  4: "SIGILL",
+  5: "SIGTRAP",
+  7: "SIGBUS",
+  8: "SIGFPE",
+  11: "SIGSEGV",
+};
 
 /** Bytes above the entry SP that are compared. */
 export const WINDOW = 256;

@@ -29,6 +29,9 @@ export interface QemuFault {
 /** Results (or faults) per job, in job order. */
 export type QemuOutcome = { ok: true; result: QemuResult } | { ok: false; fault: string };
 
+/** The harness's exit code after its fault handler reported a job. */
+const FAULT_EXIT = 5;
+
 /** Time allowed per process: a base plus a per-job allowance (qemu translates each new trampoline). */
 const BASE_MS = 10_000;
 const PER_JOB_MS = 100;
@@ -103,18 +106,26 @@ export async function runQemuJobs(
       out.push({ ok: true, result: r.results[i] });
     }
     if (r.results.length === rest.length) {
-      if (r.code !== 0) throw new Error(`qemu harness exited with ${r.code}: ${r.stderr.trim()}`);
+      if (r.code !== 0 && r.code !== FAULT_EXIT) {
+        throw new Error(`qemu harness exited with ${r.code}: ${r.stderr.trim()}`);
+      }
       break;
     }
-    // the job after the last result did not finish
+    if (r.code === 2 && /bad job|mismatch|short|outside/.test(r.stderr)) {
+      throw new Error(`qemu harness rejected a job: ${r.stderr.trim()}`);
+    }
+    const last = r.results[r.results.length - 1];
+    if (r.code === FAULT_EXIT && last && last.status !== 0) {
+      // the fault handler reported the job it stopped (a result with the signal)
+      rest = rest.slice(r.results.length);
+      continue;
+    }
+    // the job after the last result did not finish and could not report
     const why = r.timedOut
       ? `no result within the time budget (${
         BASE_MS + PER_JOB_MS * rest.length
       } ms for ${rest.length} jobs): the trampoline does not return`
       : (r.stderr.trim().split("\n").filter(Boolean).pop() ?? `exit code ${r.code}`);
-    if (r.code === 2 && /bad job|mismatch|short|outside/.test(r.stderr)) {
-      throw new Error(`qemu harness rejected a job: ${r.stderr.trim()}`);
-    }
     out.push({ ok: false, fault: why });
     rest = rest.slice(r.results.length + 1);
   }

@@ -48,6 +48,8 @@ import { retExpr } from "../source.ts";
 import {
   ENTRY,
   EXIT,
+  EXIT_FAULT_ADDR,
+  EXIT_FAULT_PC,
   LOG_MAX,
   LOG_WORDS,
   nvPoison,
@@ -58,6 +60,7 @@ import {
   STACK_POISON_BYTES,
   TRAMP_BASE,
   TRAMP_MAX,
+  UC_NIP,
   VISIT,
   VISIT_MAX,
   WINDOW,
@@ -483,6 +486,44 @@ static void sync_icache(unsigned char *p, size_t n) {
   __asm__ volatile("isync" ::: "memory");
 }
 static unsigned char jbuf[${TRAMP_MAX}];
+/* the job in flight (for the fault handler) */
+static const struct entry *cur;
+static u32 cur_na;
+static int emit(const struct entry *e, u32 na, u32 signo) {
+  u32 status[2] = { e->id, signo };
+  u64 calls = tl_callee_calls;
+  if (!wr(status, 8) || !wr(tl_entry_rec, sizeof tl_entry_rec) || !wr(&tl_vcount, 8) ||
+      !wr(tl_visits, sizeof tl_visits) || !wr(tl_exit_rec, sizeof tl_exit_rec) ||
+      !wr(tl_log, sizeof tl_log) || !wr(tl_ring, sizeof tl_ring) || !wr(&calls, 8)) return 3;
+  for (u32 j = 0; j < na; j++) {
+    u64 changed = 0;
+    for (u32 b = 0; b < e->sizes[j]; b++) changed += e->args[j][b] != jbuf[64 * j + b];
+    if (!wr(&changed, 8)) return 3;
+  }
+  for (u32 j = 0; j < na; j++) if (!wrpad8(e->recs[j], e->sizes[j])) return 3;
+  if (e->ret && !wrpad8(e->ret, e->retsize)) return 3;
+  return flush() ? 0 : 3;
+}
+/* A fault in the job: report what was observed so far (status = the signal,
+   exit record words ${EXIT_FAULT_PC}/${EXIT_FAULT_ADDR} = NIP and si_addr), then exit; the runner restarts. */
+static void on_fault(int sig, void *info, void *uc) {
+  if (cur) {
+    tl_exit_rec[${EXIT_FAULT_PC}] = *(u64 *)((unsigned char *)uc + ${UC_NIP});
+    tl_exit_rec[${EXIT_FAULT_ADDR}] = *(u64 *)((unsigned char *)info + 16);
+    emit(cur, cur_na, (u32)sig);
+  }
+  sys6(SYS_exit_group, 5, 0, 0, 0, 0, 0);
+}
+static unsigned char altstack[65536];
+static void catch_faults(void) {
+  struct { void *sp; int flags; int pad; unsigned long size; } ss = { altstack, 0, 0, sizeof altstack };
+  sys6(185 /* sigaltstack */, (long)&ss, 0, 0, 0, 0, 0);
+  struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } sa =
+    { (void *)on_fault, 0x4 /* SA_SIGINFO */ | 0x08000000 /* SA_ONSTACK */, 0, 0 };
+  static const int sigs[] = { 4, 5, 7, 8, 11 }; /* ILL TRAP BUS FPE SEGV */
+  for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+    sys6(173 /* rt_sigaction */, sigs[i], (long)&sa, 0, 8, 0, 0);
+}
 static int run_all(void) {
   unsigned char *tramp = (unsigned char *)0x${TRAMP_BASE.toString(16)}UL;
   u32 h[4];
@@ -523,20 +564,11 @@ static int run_all(void) {
     tl_ring[0] = 0;
     tl_callee_calls = 0;
     if (h[2]) *e->fp = (void *)tl_entry;
+    cur = e;
+    cur_na = na;
     tl_call_clean(h[2] ? e->icaller : e->caller);
-    u32 status[2] = { h[1], 0 };
-    u64 calls = tl_callee_calls;
-    if (!wr(status, 8) || !wr(tl_entry_rec, sizeof tl_entry_rec) || !wr(&tl_vcount, 8) ||
-        !wr(tl_visits, sizeof tl_visits) || !wr(tl_exit_rec, sizeof tl_exit_rec) ||
-        !wr(tl_log, sizeof tl_log) || !wr(tl_ring, sizeof tl_ring) || !wr(&calls, 8)) return 3;
-    for (u32 j = 0; j < na; j++) {
-      u64 changed = 0;
-      for (u32 b = 0; b < e->sizes[j]; b++) changed += e->args[j][b] != jbuf[64 * j + b];
-      if (!wr(&changed, 8)) return 3;
-    }
-    for (u32 j = 0; j < na; j++) if (!wrpad8(e->recs[j], e->sizes[j])) return 3;
-    if (e->ret && !wrpad8(e->ret, e->retsize)) return 3;
-    if (!flush()) return 3;
+    cur = 0;
+    if (emit(e, na, 0)) return 3;
   }
   return flush() ? 0 : 3;
 }
@@ -546,6 +578,7 @@ void harness_main(void) {
     say("cannot map the trampoline page at 0x${TRAMP_BASE.toString(16)}\\n");
     sys6(SYS_exit_group, 4, 0, 0, 0, 0, 0);
   }
+  catch_faults();
   sys6(SYS_exit_group, run_all(), 0, 0, 0, 0, 0);
 }
 `;
