@@ -20,10 +20,11 @@ import { loadConfig } from "../policy/config.ts";
 import { openKvStore } from "../store/kv.ts";
 import { sendSmtp } from "../send/smtp.ts";
 import { formatReply } from "../send/dry_run.ts";
+import { commentOnPullRequest } from "../send/github.ts";
 import { watch } from "./loop.ts";
 import { watchOnce } from "./poll.ts";
 import { workOnce } from "./work.ts";
-import type { Reviewer, Sender, WatchDeps } from "./types.ts";
+import type { Commenter, Reviewer, Sender, WatchDeps } from "./types.ts";
 
 const HELP =
   `usage: watch --config FILE [--review-module PATH] [--lease-seconds N] [--once] [--dry-run]
@@ -92,8 +93,20 @@ async function main(args: string[]): Promise<number> {
       return Promise.resolve({ messageId: reply.headers["Message-ID"] ?? "" });
     }
     : async (reply) => ({ messageId: (await sendSmtp(smtp, reply)).messageId });
+  const gh = config.github;
+  let comment: Commenter | undefined;
+  if (gh && !opts["dry-run"]) {
+    const token = Deno.env.get(gh.tokenEnv);
+    if (!token) {
+      console.error(`watch: github is configured but ${gh.tokenEnv} is not set`);
+      return 2;
+    }
+    comment = async (reply, ctx) => ({
+      url: (await commentOnPullRequest(gh, token, ctx.seriesSubject, reply, ctx.key)).url,
+    });
+  }
   const store = await openKvStore(config.store);
-  const deps: WatchDeps = { store, config, review, send, leaseMs: lease * 1000, log };
+  const deps: WatchDeps = { store, config, review, send, comment, leaseMs: lease * 1000, log };
   const stop = new AbortController();
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(sig, () => stop.abort());

@@ -20,12 +20,20 @@ export type Reviewer = (
 /** Sends one rendered reply; returns the Message-ID it went out with. */
 export type Sender = (reply: ReplyText) => Promise<{ messageId: string }>;
 
+/** Posts a reply where CI shows it (the series' BPF CI pull request); idempotent by `key`. */
+export type Commenter = (
+  reply: ReplyText,
+  ctx: { seriesSubject: string; key: string },
+) => Promise<{ url: string }>;
+
 /** The watcher's dependencies. */
 export interface WatchDeps {
   store: KvStore;
   config: BotConfig;
   review: Reviewer;
   send: Sender;
+  /** When set, every decided reply is also posted as one comment (GitHub). */
+  comment?: Commenter;
   /** How long a taken job stays leased (a crashed worker's job returns after it). */
   leaseMs: number;
   now?: () => Date;

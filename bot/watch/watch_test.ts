@@ -3,6 +3,8 @@ import PostalMime from "postal-mime";
 import { startPublicInbox } from "../ingest/testing/public_inbox.ts";
 import { startSmtpServer } from "../send/testing/smtp_server.ts";
 import { sendSmtp } from "../send/smtp.ts";
+import { commentOnPullRequest } from "../send/github.ts";
+import { startGithubApi } from "../send/testing/github_api.ts";
 import { openKvStore } from "../store/kv.ts";
 import { parseConfig } from "../policy/config.ts";
 import { THREADS } from "../email/testing/sample.ts";
@@ -39,6 +41,11 @@ Deno.test({
       }],
     });
     const smtp = await startSmtpServer();
+    const gh = await startGithubApi({
+      repo: "kernel-patches/bpf",
+      token: "tok",
+      pulls: [{ number: 7, title: "bpf, arm64: support up to 12 arguments", headRef: "series/1" }],
+    });
     const dir = await Deno.makeTempDir({ prefix: "trampolint-watch-" });
     const store = await openKvStore(`${dir}/store.kv`);
     try {
@@ -47,6 +54,7 @@ Deno.test({
         contact: "owner@bots.example.org",
         dashboard: "https://trampolint.example.org",
         smtp: { host: "127.0.0.1", port: smtp.port },
+        github: { repo: "kernel-patches/bpf", api_url: gh.url },
         lists: {
           bpf: { archive: pi.inboxUrl("bpf"), address: "bpf@vger.kernel.org", reply_to: "list" },
         },
@@ -56,6 +64,10 @@ Deno.test({
         config,
         review,
         send: async (r) => ({ messageId: (await sendSmtp(config.smtp!, r)).messageId }),
+        comment: async (r, ctx) => ({
+          url: (await commentOnPullRequest(config.github!, "tok", ctx.seriesSubject, r, ctx.key))
+            .url,
+        }),
         leaseMs: 60_000,
       };
       const first = await watchOnce(deps);
@@ -80,7 +92,7 @@ Deno.test({
 
       const done = await workOnce(deps);
       assert.equal(done?.outcome, "sent");
-      assert.equal(done?.sent.length, 1);
+      assert.equal(done?.sent.length, 2, "one mail and one PR comment");
       await smtp.waitFor(1);
       const mail = await PostalMime.parse(smtp.received[0].raw);
       assert.equal(mail.inReplyTo, `<${PATCH2}>`);
@@ -91,14 +103,27 @@ Deno.test({
       assert.ok(mail.cc?.some((a) => a.address === "bpf@vger.kernel.org"));
       assert.match(mail.text ?? "", /observed: +ctx\[8\.\.9\] = stack\+8/);
       assert.equal((await store.getReview(SERIES))?.status, 1);
-      assert.deepEqual((await store.listReplies(SERIES)).map((r) => r.state), ["sent"]);
+      const replies = await store.listReplies(SERIES);
+      assert.deepEqual(replies.map((r) => [r.target, r.state]).sort(), [
+        ["email:" + PATCH2, "sent"],
+        ["github", "sent"],
+      ]);
+      assert.equal(gh.comments.length, 1);
+      assert.equal(gh.comments[0].issue, 7);
+      assert.match(gh.comments[0].body, /observed: +ctx\[8\.\.9\] = stack\+8/);
+      assert.equal(
+        replies.find((r) => r.target === "github")?.replyMessageId,
+        `https://github.com/kernel-patches/bpf/pull/7#issuecomment-${gh.comments[0].id}`,
+      );
 
       // Nothing more: no second job, no second mail on later polls.
       assert.equal(await workOnce(deps), null);
       assert.deepEqual((await watchOnce(deps))[0].queued, []);
       assert.equal(await workOnce(deps), null);
       assert.equal(smtp.received.length, 1);
+      assert.equal(gh.comments.length, 1);
     } finally {
+      await gh.close();
       store.close();
       await smtp.stop();
       await pi.stop();

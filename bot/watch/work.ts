@@ -15,7 +15,7 @@
  * @module
  */
 
-import { renderReply } from "../email/render.ts";
+import { renderReply, replySubject } from "../email/render.ts";
 import { decide } from "../policy/decide.ts";
 import type { ListPolicy } from "../policy/types.ts";
 import type { ReplyRecord, SeriesRecord } from "../store/types.ts";
@@ -84,7 +84,7 @@ async function handle(
   // Replies recorded by an earlier, interrupted run are sent as recorded.
   const existing = await deps.store.listReplies(rec.messageId);
   if (existing.length) {
-    const sent = await sendRecorded(deps, existing, list.name);
+    const sent = await sendRecorded(deps, existing, list.name, rec.subject);
     return { ...base, outcome: "sent", sent, reason: "replies recorded earlier" };
   }
   const sentTimes = await deps.store.getState<string[]>(`sent:${list.name}`) ?? [];
@@ -111,7 +111,22 @@ async function handle(
     const { record } = await deps.store.recordReply(replyRecord(rec.messageId, text, now()));
     records.push(record);
   }
-  const sent = await sendRecorded(deps, records, list.name);
+  if (deps.comment && replies.length) {
+    // One comment carrying every mail of the reply, in the order they are sent.
+    const text = {
+      headers: { ...replies[0].headers, Subject: replySubject(rec.subject) },
+      body: replies.map((r) => r.body).join("\n\n" + "=".repeat(72) + "\n\n"),
+    };
+    const key = `${rec.messageId}|github`;
+    const { record } = await deps.store.recordReply({
+      ...replyRecord(rec.messageId, text, now()),
+      key,
+      target: "github",
+      replyMessageId: null,
+    });
+    records.push(record);
+  }
+  const sent = await sendRecorded(deps, records, list.name, rec.subject);
   return { ...base, outcome: sent.length ? "sent" : "skipped", sent, reason: decision.reason };
 }
 
@@ -130,15 +145,30 @@ function replyRecord(messageId: string, text: ReplyText, at: Date): ReplyRecord 
   };
 }
 
-async function sendRecorded(deps: WatchDeps, records: ReplyRecord[], list: string) {
+/** Sends every reply still in state "recorded": mails by SMTP, the "github" one as a comment. */
+async function sendRecorded(
+  deps: WatchDeps,
+  records: ReplyRecord[],
+  list: string,
+  seriesSubject: string,
+) {
   const sent: string[] = [];
   for (const r of records) {
     if (r.state !== "recorded") continue;
+    const at = () => (deps.now?.() ?? new Date()).toISOString();
+    if (r.target === "github") {
+      if (!deps.comment) continue; // GitHub turned off since it was recorded
+      const res = await deps.comment(r.text, { seriesSubject, key: r.key });
+      await deps.store.markReply(r.key, "sent", { sentAt: at(), replyMessageId: res.url });
+      sent.push(r.key);
+      deps.log?.(`<${r.messageId}>: commented ${res.url}`);
+      continue;
+    }
     const res = await deps.send(r.text);
-    const at = (deps.now?.() ?? new Date()).toISOString();
-    await deps.store.markReply(r.key, "sent", { sentAt: at, replyMessageId: res.messageId });
+    const sentAt = at();
+    await deps.store.markReply(r.key, "sent", { sentAt, replyMessageId: res.messageId });
     const times = await deps.store.getState<string[]>(`sent:${list}`) ?? [];
-    await deps.store.setState(`sent:${list}`, [at, ...times].slice(0, 500));
+    await deps.store.setState(`sent:${list}`, [sentAt, ...times].slice(0, 500));
     sent.push(r.key);
     deps.log?.(`<${r.messageId}>: sent reply ${res.messageId} (${r.target})`);
   }
