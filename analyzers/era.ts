@@ -89,10 +89,18 @@ export function matchEraIn(
     return { era: null, nearest: "?", differs: [], label: "unknown era (no knob recognised)" };
   }
   let best: { era: string; differs: string[] } | null = null;
+  const agreeing = source.eras.filter((e) => disagreeing(readings, source.knobs(e)).length === 0);
+  if (agreeing.length > 0) {
+    const era = agreeing[agreeing.length - 1];
+    const others = agreeing.slice(0, -1);
+    const label = others.length === 0
+      ? era
+      : `${era} (or ${others.join(", ")}: the knobs read do not tell them apart)`;
+    return { era, nearest: era, differs: [], label };
+  }
   for (let i = source.eras.length - 1; i >= 0; i--) {
     const era = source.eras[i];
     const differs = disagreeing(readings, source.knobs(era));
-    if (differs.length === 0) return { era, nearest: era, differs: [], label: era };
     // Newest first: a later era only wins with strictly fewer disagreements.
     if (!best || differs.length < best.differs.length) best = { era, differs };
   }

@@ -25,12 +25,12 @@ import {
   constantPart,
   definedFunctions,
   errnoIn,
-  limitChecks,
   reading,
-  registerFit,
   signature,
+  slotCountingReading,
   slotExtras,
 } from "./read.ts";
+import { readLimits, stackArgReadings } from "./common.ts";
 import type { CNode } from "../c/parser.ts";
 
 const ENTRY = [
@@ -93,30 +93,12 @@ function readArm64(img: CImage): Record<string, KnobReading> {
   if (entry.length === 0) return out;
   const top = entry[0];
   const save = definedFunctions(img, ["save_args"])[0];
-  const checks = limitChecks(img, entry);
-  const args = checks.find((c) => c.counts === "args");
-  const slots = checks.find((c) => c.counts === "slots");
-  out.maxArgs = args
-    ? reading(img, args.limit, args.fn, args.node)
-    : reading(img, 12, top, signature(top));
-  out.maxSlots = slots
-    ? reading(img, slots.limit, slots.fn, slots.node)
-    : reading(img, "none", top, signature(top));
-  const first = args ?? slots;
-  if (first) out.errno = reading(img, first.errno, first.fn, first.node);
-
-  const fit = registerFit(img, entry);
-  if (fit) out.argRegs = reading(img, fit.regs, fit.fn, fit.node);
-  else if (first) out.argRegs = reading(img, first.limit, first.fn, first.node);
+  const fit = readLimits(img, entry, save ?? null, out);
 
   // Stack args and their base.
   const base = save ? stackBase(img, save) : null;
-  out.stackArgs = base
-    ? reading(img, true, save!, base.node)
-    : reading(img, false, save ?? top, signature(save ?? top));
+  stackArgReadings(img, top, save ?? null, base, out);
   if (base) {
-    out["stackArgBase.call"] = reading(img, `FP+${base.call}`, save!, base.node);
-    out["stackArgBase.indirect"] = reading(img, `FP+${base.indirect}`, save!, base.node);
     const clear = callsIn(save!.body, "clear_garbage")[0];
     out.garbageCleaning = clear
       ? reading(img, true, save!, clear.node)
@@ -159,12 +141,7 @@ function readArm64(img: CImage): Record<string, KnobReading> {
 
   const extras = slotExtras(img, entry, null);
   out.slotCounting = extras
-    ? reading(
-      img,
-      extras.rule === "struct-only" ? "struct-extras" : "ceil-all",
-      extras.fn,
-      extras.node,
-    )
+    ? slotCountingReading(img, extras, ["struct-extras", "ceil-all"])
     : reading(img, "per-arg", save ?? top, signature(save ?? top));
   return out;
 }

@@ -9,6 +9,8 @@ import { prepareImage } from "./read.ts";
 import { recogniser as x86 } from "./x86_64.ts";
 import { recogniser as arm64 } from "./arm64.ts";
 import { matchEra } from "../era.ts";
+import { RECOGNISERS } from "./index.ts";
+import type { Linux61File } from "../c/linux61.ts";
 
 const values = (r: Record<string, { value: unknown }>) =>
   Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.value]));
@@ -73,5 +75,21 @@ Deno.test("arm64 6.1.192: the v6.0 era (≤ 8 args, no struct args: eb707dde264a
     nearest: "v6.0",
     differs: [],
     label: "v6.0",
+  });
+});
+
+Deno.test("riscv64, s390x, ppc64, loongarch64 in 6.1: no BPF trampoline yet (v6.3, v6.3, v6.13, v6.17)", async () => {
+  const got: Record<string, string> = {};
+  for (const r of RECOGNISERS.filter((x) => !["x86_64", "arm64"].includes(x.arch))) {
+    const path = r.files[0] as Linux61File;
+    const readings = r.read(await prepareImage(path, await linux61(path)));
+    assert.deepEqual(Object.keys(readings), ["trampoline"]);
+    got[r.arch] = (await matchEra(r, readings)).label;
+  }
+  assert.deepEqual(got, {
+    riscv64: "no BPF trampoline (before v6.3)",
+    s390x: "no BPF trampoline (before v6.3)",
+    ppc64: "no BPF trampoline (before v6.13)",
+    loongarch64: "no BPF trampoline (before v6.17)",
   });
 });

@@ -78,12 +78,21 @@ export function constOf(img: CImage, n: CNode): number | null {
 }
 
 /**
- * The constant part of an offset expression: unknown names count as 0
- * (`nr_stack_slots * 8 + 0x18` → 24). Null when nothing constant is there.
+ * The constant part of an offset expression: the sum of its constant additive
+ * terms (`nr_stack_slots * 8 + 0x18` → 24, `16 + (i - RV_MAX_REG_ARGS) * 8` →
+ * 16). Null when no term is constant.
  */
 export function constantPart(img: CImage, n: CNode): number | null {
-  const v = evalInt(n, (name) => img.consts.get(name) ?? 0);
-  return v;
+  const whole = constOf(img, n);
+  if (whole !== null) return whole;
+  const u = unparen(n);
+  if (u.type !== "binary_expression") return null;
+  const op = u.childForFieldName("operator")?.type;
+  if (op !== "+" && op !== "-") return null;
+  const l = constantPart(img, u.childForFieldName("left")!);
+  const r = constantPart(img, u.childForFieldName("right")!);
+  if (l === null && r === null) return null;
+  return (l ?? 0) + (op === "+" ? (r ?? 0) : -(r ?? 0));
 }
 
 /** The errno a statement returns (`return -ENOTSUPP;` or `ret = -EOPNOTSUPP; goto out;`), or null. */
@@ -370,4 +379,13 @@ export function alignmentHandling(
       r !== evenRegister && !fitIds.includes(r.target) && (r.multiple === 16 || r.multiple === 2)
     ) ?? null;
   return { evenRegister, stack16 };
+}
+
+/** The slotCounting reading in an arch's vocabulary (`names`: [struct-only word, every-arg word]). */
+export function slotCountingReading(
+  img: CImage,
+  extras: SlotExtras,
+  names: readonly [string, string],
+): KnobReading {
+  return reading(img, extras.rule === "struct-only" ? names[0] : names[1], extras.fn, extras.node);
 }

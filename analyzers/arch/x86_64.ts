@@ -41,6 +41,7 @@ import {
   reading,
   registerFit,
   signature,
+  slotCountingReading,
   slotExtras,
 } from "./read.ts";
 
@@ -156,12 +157,7 @@ function readX86(img: CImage): Record<string, KnobReading> {
   const targets = limit ? identifiersIn(limit.counter) : null;
   const extras = slotExtras(img, entry, targets);
   if (extras) {
-    out.slotCounting = reading(
-      img,
-      extras.rule === "struct-only" ? "struct-only" : "every>8",
-      extras.fn,
-      extras.node,
-    );
+    out.slotCounting = slotCountingReading(img, extras, ["struct-only", "every>8"]);
   } else if (limit) {
     out.slotCounting = reading(img, "args", limit.fn, limit.node);
   }
