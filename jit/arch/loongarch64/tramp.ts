@@ -3,10 +3,11 @@
  * `__arch_prepare_bpf_trampoline()` (arch/loongarch/net/bpf_jit.c) emits for
  * one traced prototype, per era (model.ts). Written from the kernel's frame
  * description and KERNEL_SPEC.md §2.5, not from kernel code. MODEL ONLY: the
- * bytes are generated and their encodings checked (encode_test.ts), but no
- * LoongArch caller/callee can be compiled on Debian 12, so nothing runs them
- * against real callers (jit/emu/loongarch64/check.ts compares the model with
- * the psABI instead).
+ * bytes are generated and their encodings checked (encode_test.ts), and they
+ * run under qemu-loongarch64 against callers we synthesize from the psABI
+ * model (jit/emu/loongarch64/run.ts), but no LoongArch caller/callee can be
+ * compiled on Debian 12, so nothing runs them against real compiled callers
+ * (jit/emu/loongarch64/check.ts compares the model with the psABI).
  *
  * Entry: the patch site is the 5-instruction long jump the JIT pokes into BPF
  * text (`move_imm t1, tramp; jirl t0, t1, 0`: t0 = return into the traced

@@ -14,9 +14,10 @@
  * - "ctx-count": ctx[-1] = Σ ceil(size/8);
  * - "retval": fexit's return slot (what the verifier reads, ctx[Σ slots]) is
  *   where the trampoline stored a0;
- * - "orig-arg" (fexit/fmod_ret): every GAR the psABI uses is reloaded before
- *   the call (others are clobbered by the program calls) and every caller
- *   stack doubleword is copied to the outgoing area;
+ * - "orig-arg": every GAR the psABI uses is reloaded from ctx when programs
+ *   ran before the traced function (fentry's RESTORE_REGS, fmod_ret; their
+ *   calls clobber the others), and under CALL_ORIG every caller stack
+ *   doubleword is copied to the outgoing area;
  * - "upper-bits" (information): `unsigned int` in a GAR arrives sign-extended
  *   (LP64D), so the ctx slot's upper half can be all ones (KERNEL_SPEC §3.2).
  *
@@ -180,24 +181,28 @@ export function checkOne(
       });
     }
   }
-  if (f.callOrig) {
+  // What the traced function gets: GARs are reloaded from ctx only up to
+  // a(restoredRegs−1) (restore_args, before CALL_ORIG and for RESTORE_REGS);
+  // the others survive only if no program ran before (fexit: none does).
+  const progsBefore = attach === "fentry" || attach === "fmod_ret";
+  if (attach !== "struct_ops") {
     const copied = 8 * place.stackSlots;
     locs.forEach((loc, i) => {
       for (const p of loc.pieces) {
         if (p.kind === "reg" && p.bank === "gpr") {
           const k = Number(p.reg.slice(1));
-          if (k >= place.restoredRegs) {
+          if (progsBefore && k >= place.restoredRegs) {
             fail({
               arg: i,
               type: typeInfo(proto.params[i].type),
               expected: `original receives ${p.reg} as the caller set it`,
               observed: `${p.reg} not reloaded (restore_args reloads a0..a${
                 place.restoredRegs - 1
-              }); the program calls clobber it`,
+              }); the program calls before it clobber it`,
               rule: "orig-arg",
             });
           }
-        } else if (p.kind === "stack" && p.offset + p.bytes > copied) {
+        } else if (f.callOrig && p.kind === "stack" && p.offset + p.bytes > copied) {
           fail({
             arg: i,
             type: typeInfo(proto.params[i].type),

@@ -28,7 +28,7 @@ const proto = (name: string, types: CType[]): Prototype => ({
 const structArg1 = proto("bpf_testmod_test_struct_arg_1", [arg2, i32, i32]);
 
 Deno.test("B10: v6.17 (f9b6b41f0cf3) fails struct_arg_1, v6.18 refuses it, 2026 passes", () => {
-  const bad = checkOne(structArg1, "v6.17", "fexit");
+  const bad = checkOne(structArg1, "v6.17", "fmod_ret");
   assert.equal(bad.status, "fail");
   const rules = bad.mismatches.filter((m) => m.severity === "fail").map((m) => m.rule);
   assert.deepEqual(rules.sort(), ["ctx-count", "ctx-slot", "orig-arg", "retval"]);
