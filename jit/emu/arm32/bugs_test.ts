@@ -84,6 +84,27 @@ Deno.test("helper convention: five u64 through BPF_CALL_x reach the native helpe
   }
 });
 
+Deno.test("seed 002: without BPF_CALL_x, the helper convention cannot serve native prototypes", async () => {
+  // Shubham Bansal's CASE 1 foo(int a, int b, long long c, int d) and CASE 2 bar(int a, int b, int c, int d)
+  const i64 = intType(64, true, "ilp32");
+  const foo = P("foo", i32, [i32, i32, i64, i32]);
+  const bar = P("bar", i32, [i32, i32, i32, i32]);
+  const native = await emulateArm32({
+    era: "v6.2",
+    kind: "helper",
+    protos: [foo, bar],
+    nativeHelper: true,
+  });
+  for (const v of native) {
+    assert.equal(v.status, "fail");
+    // a (r0) arrives; b is expected in r1, which holds R1's high word
+    const args = v.mismatches.filter((m) => m.rule === "orig-arg").map((m) => m.arg);
+    assert.ok(!args.includes(0) && args.includes(1), `${v.proto}: ${args}`);
+  }
+  const wrapped = await emulateArm32({ era: "v6.2", kind: "helper", protos: [foo, bar] });
+  assert.deepEqual(wrapped.map((v) => v.status), ["pass", "pass"]);
+});
+
 Deno.test("v6.2 over stress + selftests: failures are only the named findings", async () => {
   const protos = [
     ...stressPrototypes({ model: "ilp32", maxPosition: 5 }),

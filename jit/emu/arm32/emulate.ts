@@ -55,6 +55,12 @@ export interface Arm32Options {
   stackDepth?: number;
   /** Image cache (default on). */
   cache?: boolean;
+  /**
+   * helper kind only: call the native-prototype function directly, without
+   * the `BPF_CALL_x` u64 wrapper — the problem seed 002 describes (the JIT
+   * cannot know where a native prototype wants each argument).
+   */
+  nativeHelper?: boolean;
 }
 
 const hex = (b: Uint8Array) =>
@@ -255,7 +261,7 @@ export async function emulateArm32(opts: Arm32Options): Promise<Arm32Verdict[]> 
       for (const compiler of compilers) {
         const img = await buildCallees(
           jobs.map((j) => [j.i, j.p]),
-          opts.kind,
+          opts.kind === "helper" && !opts.nativeHelper ? "helper" : "kfunc",
           compiler,
           opts.cache ?? true,
         );
@@ -292,6 +298,9 @@ export async function emulateArm32(opts: Arm32Options): Promise<Arm32Verdict[]> 
         ...j.notes,
         `callees: ${compilers.map((c) => `${c} (${COMPILER_ISA[c]})`).join(", ")}`,
         `BPF stack depth ${stackDepth}`,
+        ...(opts.kind === "helper" && opts.nativeHelper
+          ? ["native callee called with the helper convention, no BPF_CALL_x wrapper (seed 002)"]
+          : []),
       ],
       nslots: j.p.params.length,
     };
