@@ -131,7 +131,7 @@ Deno.test("series page: model change, knobs, layout sort, lore links, versions",
     // Findings link to their prototype page.
     assert.ok(
       html.includes(
-        protoPath(V1, "arm64", "bpf_testmod_test_int128_stack", "fentry")
+        protoPath(V1, "arm64", "bpf_testmod_test_struct_arg_align", "fentry")
           .replace(/&/g, "&amp;"),
       ),
     );

@@ -101,7 +101,10 @@ Deno.test({
 
       // → prototype page (from a finding).
       await Promise.all([page.waitForURL(/\/proto\/arm64\//), page.click("#introduced a.proto")]);
-      assert.match(await page.textContent("#proto-name") ?? "", /bpf_testmod_test_int128_stack/);
+      assert.match(
+        await page.textContent("#proto-name") ?? "",
+        /bpf_testmod_test_struct_arg_align/,
+      );
       assert.equal(await page.locator("svg.frame").count(), 2);
       assert.match(await page.locator("#side-base").innerText(), /base: arm64 v6\.5/);
       assert.match(await page.locator("#side-patched").innerText(), /patched: arm64 v6\.16/);

@@ -222,6 +222,7 @@ function spAfter(
   const num = (t: string) => Number(t.replace("#", ""));
   const ops = op.split(/,\s*/);
   if (mn === "mov" && ops[0] === fp && ops[1] === spr) return 0;
+  if (mn === "mov" && ops[0] === spr && ops[1] === fp) return 0;
   if (sp === null) return null;
   if (
     (mn === "sub" || mn === "add") && ops[0] === spr && /^#?(0x[0-9a-f]+|\d+)$/i.test(ops.at(-1)!)

@@ -10,10 +10,14 @@
 import type { SeriesRecord, Store } from "../store/types.ts";
 import type { Report } from "../report/types.ts";
 import type { Series } from "../series/types.ts";
-import { runReview } from "../cli/review.ts";
 import { DEFAULT_LIMITS } from "../ingest/types.ts";
 import { loadInput } from "../ingest/load.ts";
-import { DEFAULT_LOCAL_ARCHIVE, loadLocalArchive } from "../ingest/local_archive.ts";
+import {
+  DEFAULT_LOCAL_ARCHIVE,
+  loadLocalArchive,
+  type LocalArchive,
+} from "../ingest/local_archive.ts";
+import { findOtherVersions } from "../ingest/history.ts";
 import { assembleSeries } from "../series/assemble.ts";
 import { selectSeries } from "../series/select.ts";
 import { renderReply } from "../email/render.ts";
@@ -28,23 +32,40 @@ export const SEED_DASHBOARD = "http://127.0.0.1:8080";
  */
 export type SeedReviewer = (meta: SeriesRecord) => Promise<Report | null>;
 
-/** The thread's `Series` (for rendering the reply), from the embedded archive. */
-async function fixtureSeries(id: string): Promise<Series | null> {
-  const load = await loadInput(id, {
-    archive: null,
-    local: () => loadLocalArchive([DEFAULT_LOCAL_ARCHIVE]),
-    limits: DEFAULT_LIMITS,
-  });
-  return selectSeries(assembleSeries(load.messages), load.focus, null).series;
+/**
+ * A fixture thread's `Series` from the embedded archive, through the ingest
+ * and series stages only (no analysis): with the other versions b4 posts as
+ * separate threads, so vN links to vN-1.
+ */
+async function fixtureSeries(id: string, local: LocalArchive): Promise<Series | null> {
+  const opts = { archive: null, local: () => Promise.resolve(local), limits: DEFAULT_LIMITS };
+  const load = await loadInput(id, opts);
+  let series = selectSeries(assembleSeries(load.messages), load.focus, null).series;
+  if (series && series.version > 1) {
+    const more = await findOtherVersions(
+      {
+        title: series.title,
+        authorAddress: series.authorAddress,
+        changeId: series.changeId,
+        version: series.version,
+      },
+      local,
+      null,
+      new Set(load.messages.map((m) => m.messageId)),
+    );
+    if (more.messages.length > 0) {
+      const all = [...load.messages, ...more.messages];
+      series = selectSeries(assembleSeries(all), load.focus ?? series.messageId, null).series;
+    }
+  }
+  return series;
 }
 
 /**
  * The reply the bot would send, rendered by bot/email; it is shown, not sent:
  * the default policy (reply_to = none) keeps replies on the dashboard.
  */
-async function withReply(report: Report, id: string): Promise<Report> {
-  const series = await fixtureSeries(id);
-  if (!series) return report;
+function withReply(report: Report, series: Series): Report {
   const replies = renderReply(report, series, {
     from: "trampolint <trampolint@localhost>",
     to: [series.author],
@@ -69,22 +90,11 @@ export async function seedIfEmpty(
 ): Promise<number> {
   if ((await store.listSeries({ limit: 1 })).length > 0) return 0;
   let n = 0;
+  const local = await loadLocalArchive([DEFAULT_LOCAL_ARCHIVE]);
   for (const id of FIXTURE_SERIES) {
-    const r = await runReview({
-      input: id,
-      version: null,
-      archiveUrl: null,
-      localArchives: [],
-      embedded: true,
-      timeoutMs: 10_000,
-      retries: 0,
-      maxInputBytes: DEFAULT_LIMITS.maxInputBytes,
-      maxMessages: DEFAULT_LIMITS.maxMessages,
-      log: () => {},
-    });
-    const s = r.summary.series;
+    const s = await fixtureSeries(id, local);
     if (!s) {
-      log(`seed: ${id}: no series in the fixture thread (${r.summary.selection})`);
+      log(`seed: ${id}: no series in the fixture thread`);
       continue;
     }
     const date = isoDate(s.date);
@@ -96,21 +106,20 @@ export async function seedIfEmpty(
       date,
       list: fixtureList(id) ?? "unknown",
       total: s.total,
-      patches: s.patches.map((p) => p.messageId),
+      patches: s.patches.map((p) => p.message.messageId),
       versions: s.versions,
       seenAt: date,
       state: "reviewed",
     };
     const fixture = reviewer ? await reviewer(record) : fixtureReport(record);
-    const report = fixture && !reviewer ? await withReply(fixture, id) : fixture;
+    const report = fixture && !reviewer ? withReply(fixture, s) : fixture;
     await store.putSeries(record);
     if (report) {
-      const findings = report.failures.introduced.length;
       await store.putReview({
         messageId: record.messageId,
         at: date,
         report,
-        status: findings > 0 ? 1 : 0,
+        status: report.failures.introduced.length > 0 ? 1 : 0,
       });
     }
     n++;

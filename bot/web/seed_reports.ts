@@ -10,7 +10,14 @@
  * @module
  */
 
-import type { Analysis, ArchAnalysis, KnobChange, Unmodeled } from "../../analyzers/types.ts";
+import type {
+  Analysis,
+  ArchAnalysis,
+  CorpusAddition,
+  KnobChange,
+  Unmodeled,
+} from "../../analyzers/types.ts";
+import type { CType, Prototype } from "../../jit/corpus/types.ts";
 import type { ArchStatus, Finding, LayoutChangeGroup, Report } from "../report/types.ts";
 import type { ArchName } from "../../jit/arch/types.ts";
 
@@ -37,6 +44,7 @@ interface FixtureSpec {
   preexisting?: Finding[];
   generic?: KnobChange[];
   applyErrors?: Analysis["applyErrors"];
+  additions?: CorpusAddition[];
   sincePrevious?: Report["sincePrevious"];
 }
 
@@ -98,13 +106,64 @@ function archAnalysis(arch: ArchName, a: ArchSpec): ArchAnalysis {
 const ARM64_JIT = "arch/arm64/net/bpf_jit_comp.c";
 const X86_JIT = "arch/x86/net/bpf_jit_comp.c";
 
-const INT128_STACK =
-  "long int bpf_testmod_test_int128_stack(u64 a, u64 b, u64 c, u64 d, u64 e, u64 f, u64 g, struct bpf_testmod_struct_int128 h, u64 i)";
+const ALIGN_DECL =
+  "int bpf_testmod_test_struct_arg_align(u64 a, u64 b, u64 c, u64 d, u64 e, u64 f, u64 g, u64 h, u32 i, struct bpf_testmod_struct_arg_align16 j, u64 k)";
+
+const u64: CType = {
+  kind: "int",
+  name: "long long unsigned int",
+  size: 8,
+  align: 8,
+  signed: false,
+};
+const u32: CType = { kind: "int", name: "unsigned int", size: 4, align: 4, signed: false };
+const align16: CType = {
+  kind: "struct",
+  name: "struct bpf_testmod_struct_arg_align16",
+  size: 16,
+  align: 16,
+  packed: false,
+  members: [{
+    name: "v",
+    type: { kind: "int", name: "__int128", size: 16, align: 16, signed: true },
+    offset: 0,
+    bitOffset: null,
+    bitSize: null,
+  }],
+};
+
+/**
+ * The traced function many_args_arm64 v1 adds to bpf_testmod (patch 3 of
+ * fixtures/threads/many_args_arm64-v1.mbox): on arm64 `i` takes stack +0x0,
+ * 8 bytes of padding follow, `j` starts at +0x10 (AAPCS64 16-byte alignment).
+ */
+const ALIGN_PROTO: Prototype = {
+  name: "bpf_testmod_test_struct_arg_align",
+  source: "series",
+  ret: { kind: "int", name: "int", size: 4, align: 4, signed: true },
+  params: [
+    ..."abcdefgh".split("").map((name) => ({ name, type: u64 })),
+    { name: "i", type: u32 },
+    { name: "j", type: align16 },
+    { name: "k", type: u64 },
+  ],
+  variadic: false,
+  unsupported: null,
+};
+
+const ALIGN_ADDITION: CorpusAddition = {
+  proto: ALIGN_PROTO,
+  decl: ALIGN_DECL,
+  file: "tools/testing/selftests/bpf/test_kmods/bpf_testmod.c",
+  patch: 3,
+  change: "added",
+};
 
 /** Fixture facts per cover message-id (KERNEL_SPEC.md §2.2 arm64 eras, §5 bugs). */
 const SPECS: Record<string, FixtureSpec> = {
   "20250411-many_args_arm64-v1-0-0a32fe72339e@bootlin.com": {
     list: "bpf",
+    additions: [ALIGN_ADDITION],
     base: "bpf-next 91e7eb701b4b",
     arches: {
       arm64: {
@@ -143,20 +202,20 @@ const SPECS: Record<string, FixtureSpec> = {
         arch: "arm64",
         cause: "ctx slot count changes (stack arguments copied)",
         counts: { real: 0, stress: 96, selftest: 2, series: 1 },
-        examples: [INT128_STACK],
+        examples: [ALIGN_DECL],
       },
     ],
     introduced: [
       finding(
         "arm64",
         "v6.16",
-        "bpf_testmod_test_int128_stack",
-        INT128_STACK,
-        "selftest",
-        7,
-        "struct bpf_testmod_struct_int128 (size 16, align 16)",
-        "ctx[7..8] = caller stack +0x10..+0x20 (16-byte aligned slot)",
-        "ctx[7..8] = caller stack +0x8..+0x18 (padding ignored)",
+        "bpf_testmod_test_struct_arg_align",
+        ALIGN_DECL,
+        "series",
+        9,
+        "struct bpf_testmod_struct_arg_align16 (size 16, align 16)",
+        "ctx[9..10] = caller stack +0x10..+0x20 (after 8 bytes of padding)",
+        "ctx[9..10] = caller stack +0x8..+0x18 (padding ignored)",
         "ctx-slot",
         3,
       ),
@@ -172,6 +231,7 @@ const SPECS: Record<string, FixtureSpec> = {
   },
   "20250422-many_args_arm64-v2-0-5c7e1d9b2a64@bootlin.com": {
     list: "bpf",
+    additions: [ALIGN_ADDITION],
     base: "bpf-next 91e7eb701b4b",
     arches: {
       arm64: {
@@ -213,13 +273,13 @@ const SPECS: Record<string, FixtureSpec> = {
       finding(
         "arm64",
         "v6.16",
-        "bpf_testmod_test_int128_stack",
-        INT128_STACK,
-        "selftest",
-        7,
-        "struct bpf_testmod_struct_int128 (size 16, align 16)",
-        "ctx[7..8] = caller stack +0x10..+0x20 (16-byte aligned slot)",
-        "ctx[7..8] = caller stack +0x10..+0x20 (as expected since v2)",
+        "bpf_testmod_test_struct_arg_align",
+        ALIGN_DECL,
+        "series",
+        9,
+        "struct bpf_testmod_struct_arg_align16 (size 16, align 16)",
+        "ctx[9..10] = caller stack +0x10..+0x20 (after 8 bytes of padding)",
+        "ctx[9..10] = caller stack +0x8..+0x18 (v1)",
         "ctx-slot",
         3,
       ),
@@ -341,7 +401,7 @@ export function fixtureReport(meta: SeriesMeta): Report | null {
     applyErrors: spec.applyErrors ?? [],
     arches: analysisArches,
     generic: { before: {}, after: {}, knobs: spec.generic ?? [], unmodeled: [] },
-    corpusAdditions: [],
+    corpusAdditions: spec.additions ?? [],
     otherFiles: [],
   };
   return {
@@ -361,7 +421,7 @@ export function fixtureReport(meta: SeriesMeta): Report | null {
     compilerDisagreements: [],
     modelOnly: [],
     sincePrevious: spec.sincePrevious ?? null,
-    corpus: { real: 0, stress: 1840, selftest: 34, series: 0 },
+    corpus: { real: 0, stress: 1840, selftest: 34, series: spec.additions?.length ?? 0 },
     timings: {},
     reply: null,
   };

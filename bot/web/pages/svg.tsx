@@ -48,15 +48,15 @@ export function FrameDiagram(props: { placement: ArgPlacement[]; side: ProtoSide
     if (idx.length === 0) return null;
     return TOP + idx[Math.min(Math.max(part, 0), idx.length - 1)] * ROW + ROW / 2;
   };
-  const X1 = 10, X2 = 210, X3 = 430, W = 170;
+  const X1 = 4, X2 = 185, X3 = 366, W = 160;
   return (
     <svg
       class="frame"
       role="img"
       aria-label={`argument flow, ${side.label} (${side.era})`}
-      width={X3 + W + 180}
+      width={X3 + W + 56}
       height={h}
-      viewBox={`0 0 ${X3 + W + 180} ${h}`}
+      viewBox={`0 0 ${X3 + W + 56} ${h}`}
     >
       <text x={X1} y={16}>caller registers</text>
       <text x={X2} y={16}>caller stack (SP at call)</text>
@@ -112,7 +112,13 @@ export function FrameDiagram(props: { placement: ArgPlacement[]; side: ProtoSide
         );
       })}
       {ctx.length === 0 && (
-        <text x={X3} y={TOP + 13}>{side.unavailable ?? side.reason ?? "no trampoline"}</text>
+        <text x={X3} y={TOP + 13}>
+          {side.status === "rejected"
+            ? `no ctx: rejected (${side.errno})`
+            : side.unavailable
+            ? "no ctx: not emulated"
+            : "no trampoline"}
+        </text>
       )}
     </svg>
   );
