@@ -44,6 +44,7 @@ export interface OtherOptions {
   json?: boolean;
 }
 
+const DEFAULT_BTF = "/sys/kernel/btf/vmlinux";
 const LOONG_ATTACH: readonly AttachType[] = ["fentry", "fexit", "fmod_ret", "struct_ops"];
 
 /** arm32 prototypes: ILP32 stress (≤ 5 args: kfuncs and helpers take at most 5) and selftests. */
@@ -52,7 +53,11 @@ async function arm32Protos(sources: string[], btf: string): Promise<Prototype[]>
   for (const s of sources) {
     if (s === "stress") out.push(...stressPrototypes({ model: "ilp32", maxPosition: 5 }));
     else if (s === "selftest") out.push(...await selftestPrototypes("ilp32"));
-    else out.push(...await loadProtos([s], btf)); // "real": the BTF given (an arm32 kernel's)
+    else if (s === "real" && btf === DEFAULT_BTF) {
+      throw new EmulateError(
+        `arm32 --source real needs an arm32 kernel's BTF (--btf PATH); ${DEFAULT_BTF} is this machine's`,
+      );
+    } else out.push(...await loadProtos([s], btf));
   }
   return out;
 }
@@ -90,7 +95,7 @@ export async function emulateOther(v: OtherOptions): Promise<number> {
     throw new EmulateError(`--attach for ${arch}: ${kinds.join(" | ")} (got '${attach}')`);
   }
   const sources = (v.source ?? "stress,selftest").split(",").map((s) => s.trim()).filter(Boolean);
-  const btf = v.btf ?? "/sys/kernel/btf/vmlinux";
+  const btf = v.btf ?? DEFAULT_BTF;
   let protos = loong ? await loadProtos(sources, btf) : await arm32Protos(sources, btf);
   if (v.proto) {
     protos = protos.filter((p) => p.name === v.proto).slice(0, 1);

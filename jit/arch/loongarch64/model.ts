@@ -15,8 +15,9 @@
  * - "v6.18": Hengqi Chen "LoongArch: BPF: No support of struct argument in
  *   trampoline programs" (e82406c7cbdd / d11585593151, Fixes f9b6b41f0cf3;
  *   release UNVERIFIED): any STRUCT_ARG (unions too, flagged STRUCT_ARG since
- *   ccb4f5d91ec4) → -ENOTSUPP. Also the code read from kernel-patches/bpf
- *   (arch/loongarch/net/bpf_jit.c, `__arch_prepare_bpf_trampoline`).
+ *   ccb4f5d91ec4) → -ENOTSUPP. Frame and register use as in the code read at
+ *   kernel-patches/bpf@00515af153e1 (arch/loongarch/net/bpf_jit.c,
+ *   `__arch_prepare_bpf_trampoline`).
  * - "2026": 0ef8b9605155 "LoongArch: BPF: Support small struct arguments for
  *   trampoline" + c9ebe2016de9 "LoongArch: BPF: Support up to 12 function
  *   arguments for trampoline" (Tiezhu Yang; merged text UNVERIFIED, KERNEL_SPEC
