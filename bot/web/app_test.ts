@@ -210,6 +210,9 @@ Deno.test("prototype page: real trampolines, base vs patched, annotated disassem
     const notes = v.patched.disasm.flatMap((i) => i.notes);
     assert.ok(notes.includes("saves arg 0 (x0) to ctx[0] (arg 0)"), notes.join("\n"));
     assert.ok(notes.some((n) => /^reads arg 7 from the caller's stack/.test(n)));
+    // Concurrent requests are served one build at a time, each complete.
+    const again = await Promise.all([1, 2, 3].map(() => json<ProtoView>(`/api${p}`)));
+    for (const a of again) assert.deepEqual(a.body.patched.disasm, v.patched.disasm);
     const html = await (await get(p)).text();
     assert.match(html, /<svg class="frame"/);
     assert.match(html, /ctx\[9\]: arg 8/);
@@ -298,6 +301,9 @@ Deno.test("healthz, metrics (Prometheus text) and read-only methods", async () =
     assert.equal(post.status, 405);
     assert.equal(post.headers.get("allow"), "GET, HEAD");
     assert.equal((await app.request(seriesPath(V1), { method: "DELETE" })).status, 405);
+    const head = await app.request(seriesPath(V1), { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), "");
     const m = await get("/metrics");
     assert.match(m.headers.get("content-type")!, /^text\/plain; version=0\.0\.4/);
     const text = await m.text();

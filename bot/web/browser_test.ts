@@ -156,6 +156,7 @@ Deno.test({
       const dark = await bg();
       assert.equal(light, "rgb(255, 255, 255)");
       assert.equal(dark, "rgb(13, 17, 23)");
+      await screenshot(page, "xss-dark");
     } finally {
       await browser.close();
       await server.shutdown();

@@ -449,8 +449,27 @@ async function sideOf(
   };
 }
 
-/** Builds the prototype page, or says why it cannot. */
-export async function protoView(
+/**
+ * Prototype pages are generated one at a time: the emulator keeps one engine
+ * per arch per process (jit/emu/tramp/emulate.ts), and two requests for a new
+ * harness image would both compile it.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Builds the prototype page, or says why it cannot (one build at a time). */
+export function protoView(
+  report: Report,
+  arch: string,
+  name: string,
+  attachParam: string | undefined,
+  btfPath: string | null,
+): Promise<ProtoView | WebError> {
+  const run = queue.then(() => buildProtoView(report, arch, name, attachParam, btfPath));
+  queue = run.catch(() => {});
+  return run;
+}
+
+async function buildProtoView(
   report: Report,
   arch: string,
   name: string,
