@@ -111,6 +111,9 @@ async function archAnalysis(
       `${outOfScope} hunk(s) in other functions of ${file} (not trampoline code) not listed`,
     );
   }
+  // Readings and hunks are plain data now: free the syntax trees' WASM memory.
+  pre?.c.dispose();
+  post?.c.dispose();
   return {
     arch: r.arch,
     files: r.files,

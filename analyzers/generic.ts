@@ -144,7 +144,10 @@ export async function readGeneric(
         if (v !== undefined) into.MAX_BPF_FUNC_ARGS = v;
       }
     }
-    if (!touched) continue;
+    if (!touched) {
+      pre?.c.dispose();
+      continue;
+    }
     const located: LocatedHunk[] = locateHunks(patches, file, preText, postText);
     const fnOf = (h: LocatedHunk) => hunkFunction(h, pre?.c ?? null, post?.c ?? null);
     const { changes, explained } = knobChanges(
@@ -168,6 +171,8 @@ export async function readGeneric(
       )
         .unmodeled,
     );
+    pre?.c.dispose();
+    if (post !== pre) post?.c.dispose();
   }
   return res;
 }

@@ -214,7 +214,11 @@ export async function selftestAdditions(
     const post = await parseC(postText);
     const pre = preText === null ? null : await parseC(preText);
     const cands = candidates(path, pre, post);
-    if (cands.length === 0) continue;
+    if (cands.length === 0) {
+      post.dispose();
+      pre?.dispose();
+      continue;
+    }
     let protos: Map<string, Prototype>;
     const failed: string[] = [];
     try {
@@ -245,6 +249,8 @@ export async function selftestAdditions(
         change: c.change,
       });
     }
+    post.dispose();
+    pre?.dispose();
     for (const f of failed) notes.push(`${path}: not compiled, not in the corpus: ${f}`);
   }
   return { additions, notes };

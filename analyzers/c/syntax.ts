@@ -27,6 +27,8 @@ export interface CFunction {
 export interface CFile {
   text: string;
   root: CNode;
+  /** Frees the tree's WASM memory; nodes of this file must not be used afterwards. */
+  dispose(): void;
   functions: CFunction[];
   /** Number of ERROR nodes (kernel macros tree-sitter could not place); the rest still parses. */
   errors: number;
@@ -122,7 +124,12 @@ export async function parseC(text: string): Promise<CFile> {
   const functions = descendants(root, "function_definition")
     .map(functionOf)
     .filter((f): f is CFunction => f !== null);
-  return { text, root, functions, errors: descendants(root, "ERROR").length };
+  let live = true;
+  const dispose = () => {
+    if (live) tree.delete();
+    live = false;
+  };
+  return { text, root, functions, errors: descendants(root, "ERROR").length, dispose };
 }
 
 /** The (first) definition of `name`, or null. */
