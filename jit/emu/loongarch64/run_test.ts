@@ -35,7 +35,39 @@ Deno.test({
 });
 
 Deno.test({
-  name: "executed code agrees with the model-level checker (selftests + stress sample, 2 eras)",
+  name:
+    "2026 struct_ops with 9 u64 args executed: ctx[8] read 16 bytes above the caller's stack arg",
+  ignore,
+  fn: async () => {
+    const u64 = {
+      kind: "int",
+      name: "unsigned long long",
+      size: 8,
+      align: 8,
+      signed: false,
+    } as const;
+    const p = {
+      name: "ops9",
+      source: "selftest" as const,
+      ret: u64,
+      params: Array.from({ length: 9 }, (_, i) => ({ name: `a${i}`, type: u64 })),
+      variadic: false,
+      unsupported: null,
+    };
+    const r = await runLoongArch(p, "2026", "struct_ops");
+    assert.ok(r);
+    const problems = judgeRun(p, r, "struct_ops");
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.match(problems[0], /^arg 8 ctx\[8\] = 0x[0-9a-f]+ != 0x9897969594939291$/);
+    assert.equal(checkOne(p, "2026", "struct_ops").status, "fail");
+    const entry = await runLoongArch(p, "2026", "fentry");
+    assert.deepEqual(judgeRun(p, entry!, "fentry"), []);
+  },
+});
+
+Deno.test({
+  name:
+    "executed code agrees with the model-level checker (selftests + stress sample, 2 eras, 3 attach types)",
   ignore,
   fn: async () => {
     const protos = [
@@ -45,7 +77,7 @@ Deno.test({
     let runs = 0;
     for (const p of protos) {
       for (const era of ["v6.17", "2026"]) {
-        for (const attach of ["fentry", "fexit"] as const) {
+        for (const attach of ["fentry", "fexit", "struct_ops"] as const) {
           const r = await runLoongArch(p, era, attach);
           const c = checkOne(p, era, attach);
           if (!r) {
