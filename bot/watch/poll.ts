@@ -86,11 +86,16 @@ async function pollList(deps: WatchDeps, list: ListPolicy): Promise<PollResult> 
   const fresh = entries.filter((e) => !seenSet.has(e.messageId));
   res.fresh = fresh.length;
   const handled = new Set<string>();
+  /** Message-ids of the series already looked at in this poll: no second thread fetch. */
+  const covered = new Set<string>();
   for (const e of fresh) {
     const subj = parseSubject(e.title);
-    if (!subj.patch || subj.reply) continue;
+    if (!subj.patch || subj.reply || covered.has(e.messageId)) continue;
     try {
-      await consider(deps, list, e.messageId, now, res, handled);
+      const s = await consider(deps, list, e.messageId, now, res, handled);
+      for (const id of s ? [s.messageId, ...s.patches.map((p) => p.message.messageId)] : []) {
+        covered.add(id);
+      }
     } catch (err) {
       res.errors.push(`<${e.messageId}>: ${(err as Error).message}`);
     }
@@ -118,20 +123,20 @@ async function consider(
   now: Date,
   res: PollResult,
   handled: Set<string>,
-): Promise<void> {
+): Promise<Series | null> {
   const s = await fetchSeries(list, messageId);
-  if (!s || handled.has(s.messageId)) return;
+  if (!s || handled.has(s.messageId)) return s;
   handled.add(s.messageId);
-  if (watchedFiles(s).length === 0) return;
+  if (watchedFiles(s).length === 0) return s;
   const old = await deps.store.getSeries(s.messageId);
-  if (old && old.state !== "waiting") return; // already queued or reviewed
+  if (old && old.state !== "waiting") return s; // already queued or reviewed
   const seenAt = old?.seenAt ?? now.toISOString();
   const waitedMin = (now.getTime() - Date.parse(seenAt)) / 60_000;
   const complete = s.missing.length === 0 && s.patches.length > 0;
   if (!complete && waitedMin < deps.config.completeTimeoutMinutes) {
     await deps.store.putSeries(seriesRecord(s, list.name, "waiting", seenAt));
     res.waiting.push(s.messageId);
-    return;
+    return s;
   }
   await deps.store.putSeries(seriesRecord(s, list.name, "queued", seenAt));
   await deps.store.enqueue({ kind: "review", messageId: s.messageId });
@@ -141,6 +146,7 @@ async function consider(
       complete ? "" : `, missing ${s.missing.join(", ")} after ${Math.round(waitedMin)} min`
     })`,
   );
+  return s;
 }
 
 /** Series whose reply was held back (embargo, rate limit) and whose time has come. */
