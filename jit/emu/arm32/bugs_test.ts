@@ -105,6 +105,21 @@ Deno.test("seed 002: without BPF_CALL_x, the helper convention cannot serve nati
   assert.deepEqual(wrapped.map((v) => v.status), ["pass", "pass"]);
 });
 
+Deno.test("char/short: GCC and clang callees rely on AAPCS caller extension; the JIT extends nothing", async () => {
+  const t4 = P("bpf_kfunc_call_test4", i32, [s8, s16, i32, i32]);
+  const [ok] = await emulateArm32({ era: "v6.2", kind: "kfunc", protos: [t4] });
+  assert.equal(ok.status, "pass", JSON.stringify(ok.mismatches));
+  // BPF holding only the value's bytes (e.g. a zero-extending byte load): both callees misread
+  const [raw] = await emulateArm32({ era: "v6.2", kind: "kfunc", protos: [t4], narrowArgs: "raw" });
+  const ext = raw.mismatches.filter((m) => m.rule === "upper-bits");
+  assert.deepEqual(ext.map((m) => m.arg), [0, 1]);
+  assert.equal(ext[0].expected, "callee sees 91 as the 32-bit ffffff91 (AAPCS: caller extends)");
+  assert.match(
+    ext[0].observed,
+    /^gcc \(Thumb-2\) and clang \(ARM\) callees widened it to 00000091/,
+  );
+});
+
 Deno.test("v6.2 over stress + selftests: failures are only the named findings", async () => {
   const protos = [
     ...stressPrototypes({ model: "ilp32", maxPosition: 5 }),

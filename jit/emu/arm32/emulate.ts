@@ -61,6 +61,12 @@ export interface Arm32Options {
    * cannot know where a native prototype wants each argument).
    */
   nativeHelper?: boolean;
+  /**
+   * How BPF registers hold char/short arguments: "extended" (default; to 32
+   * bits by signedness, as LLVM's BPF backend promotes them) or "raw" (only the
+   * value's own bytes, zero above) — to show what the compiled callees assume.
+   */
+  narrowArgs?: "extended" | "raw";
 }
 
 const hex = (b: Uint8Array) =>
@@ -84,14 +90,24 @@ export function argValue(t: CType, i: number): Uint8Array {
  * bits in the low word and garbage in the high word (the JIT passes only the
  * low word: `bpf2a32[..][1]`); 8-byte values whole.
  */
-export function bpfRegValue(t: CType, bytes: Uint8Array): bigint {
+export function bpfRegValue(t: CType, bytes: Uint8Array, raw = false): bigint {
   let v = 0n;
   for (let j = bytes.length - 1; j >= 0; j--) v = (v << 8n) | BigInt(bytes[j]);
   if (bytes.length >= 8) return v;
+  if (raw) return v;
   const bits = BigInt(8 * bytes.length);
   const signed = (t.kind === "int" || t.kind === "enum") && t.signed;
   if (signed && (v >> (bits - 1n)) & 1n) v |= (0xffffffffn << bits) & 0xffffffffn;
   return (0x5a5a5a5an << 32n) | (v & 0xffffffffn);
+}
+
+/** `bytes` sign/zero-extended to 4 bytes by the type's signedness. */
+function extendTo32(t: CType, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4);
+  out.set(bytes);
+  const signed = (t.kind === "int" || t.kind === "enum") && t.signed;
+  if (signed && bytes[bytes.length - 1] & 0x80) out.fill(0xff, bytes.length);
+  return out;
 }
 
 function describePlace(p: ArgPlace | undefined): string {
@@ -148,6 +164,21 @@ function judge(
     });
   }
   values.forEach((want, i) => {
+    const t = p.params[i].type;
+    if (t.kind !== "ptr" && t.size < 4) {
+      // AAPCS B.2: the callee may use the register as the caller extended it
+      const wide = obs.rec.subarray(8 * i + 4, 8 * i + 8);
+      const ext = extendTo32(t, want);
+      if (hex(wide) !== hex(ext)) {
+        fail({
+          arg: i,
+          type: typeInfo(t),
+          expected: `callee sees ${hex(want)} as the 32-bit ${hex(ext)} (AAPCS: caller extends)`,
+          observed: `${who} widened it to ${hex(wide)} (the JIT passes BPF's low word unextended)`,
+          rule: "upper-bits",
+        });
+      }
+    }
     const got = obs.rec.subarray(8 * i, 8 * i + want.length);
     if (hex(got) === hex(want)) return;
     fail({
@@ -268,7 +299,8 @@ export async function emulateArm32(opts: Arm32Options): Promise<Arm32Verdict[]> 
         harness.load(img);
         for (const j of jobs) {
           const values = j.p.params.map((q, k) => argValue(q.type, k));
-          const bpfRegs = j.p.params.map((q, k) => bpfRegValue(q.type, values[k]));
+          const raw = opts.narrowArgs === "raw";
+          const bpfRegs = j.p.params.map((q, k) => bpfRegValue(q.type, values[k], raw));
           const func = Number(img.entries.get(j.i)!);
           const code = opts.kind === "kfunc"
             ? kfuncCallCode(spec.era, j.m, func)!

@@ -46,7 +46,13 @@ export function calleeSource(k: number, p: Prototype, kind: "kfunc" | "helper"):
   const ts = p.params.map((q) => scalarSpelling(q.type));
   const ret = p.ret ? scalarSpelling(p.ret) : "void";
   const params = ts.map((t, i) => `${t} p${i}`).join(", ") || "void";
-  const body = ts.map((t, i) => `  *(volatile ${t} *)(rec + ${8 * i}) = p${i};`).join("\n");
+  // the value as stored, and (char/short) as the callee widens it: +4 shows whether
+  // the compiled callee relies on AAPCS caller extension (B.2)
+  const body = ts.map((t, i) => {
+    const narrow = p.params[i].type.kind !== "ptr" && p.params[i].type.size < 4;
+    return `  *(volatile ${t} *)(rec + ${8 * i}) = p${i};` +
+      (narrow ? `\n  *(volatile int *)(rec + ${8 * i + 4}) = p${i};` : "");
+  }).join("\n");
   const retExpr = ret === "void *"
     ? `(void *)0x${(RET_VALUE & 0xffffffffn).toString(16)}UL`
     : `(${ret})0x${RET_VALUE.toString(16)}ULL`;
@@ -127,7 +133,7 @@ export async function buildCallees(
     protos.map(([k, p]) => calleeSource(k, p, kind)).join("");
   const flags = [...COMMON_CFLAGS, ...cc.flags, "-c", "-o", "callees.o", "callees.c"];
   const key = await sha256([
-    "arm32-callees-v1",
+    "arm32-callees-v2",
     kind,
     cc.cmd,
     await toolVersion(cc.cmd),
