@@ -11,6 +11,7 @@ import type { ProtoSource, Prototype } from "../../jit/corpus/types.ts";
 import { stressPrototypes } from "../../jit/corpus/stress.ts";
 import { selftestPrototypes } from "../../jit/corpus/selftests.ts";
 import { parseBtf } from "../../jit/corpus/btf/parse.ts";
+import { readBtfFile } from "../../jit/corpus/btf/read.ts";
 import { allPrototypes } from "../../jit/corpus/btf/ctype.ts";
 import { ARCHES } from "../../jit/arch/index.ts";
 import type { ArchName } from "../../jit/arch/types.ts";
@@ -52,12 +53,15 @@ export interface CorpusView {
 /** Histogram buckets: 0, 1, …, HIST_MAX-1, HIST_MAX or more. */
 export const HIST_MAX = 6;
 
-let protosCache: Promise<CorpusProtos> | null = null;
+const protosCache = new Map<string, Promise<CorpusProtos>>();
 const viewCache = new Map<string, CorpusView>();
 
 /** Loads (once) the corpus sources; `btfPath` null skips real functions. */
 export function corpusProtos(btfPath: string | null = DEFAULT_BTF): Promise<CorpusProtos> {
-  return protosCache ??= (async () => {
+  const key = btfPath ?? "";
+  const hit = protosCache.get(key);
+  if (hit) return hit;
+  const p = (async (): Promise<CorpusProtos> => {
     const missing: CorpusProtos["missing"] = {};
     let selftest: Prototype[] = [];
     let selftestIlp32: Prototype[] = [];
@@ -71,13 +75,16 @@ export function corpusProtos(btfPath: string | null = DEFAULT_BTF): Promise<Corp
     if (btfPath === null) missing.real = "real functions not loaded (no BTF path given)";
     else {
       try {
-        real = allPrototypes(parseBtf(await Deno.readFile(btfPath)), "real");
+        // /sys files need --allow-all to read directly; readBtfFile falls back to cat.
+        real = allPrototypes(parseBtf(await readBtfFile(btfPath)), "real");
       } catch (e) {
         missing.real = `no real functions: cannot read BTF at ${btfPath} (${(e as Error).message})`;
       }
     }
     return { bySource: { real, stress: stressPrototypes(), selftest }, selftestIlp32, missing };
   })();
+  protosCache.set(key, p);
+  return p;
 }
 
 /** Finds a prototype by name: the series' own additions first, then selftests, stress, real. */

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { openKvStore } from "../store/kv.ts";
 import type { Store } from "../store/types.ts";
 import { createApp } from "./app.tsx";
-import { DEFAULT_BTF } from "./corpus.ts";
+import { corpusView, DEFAULT_BTF } from "./corpus.ts";
 import { seedIfEmpty } from "./seed.ts";
 
 /** Default KV file: the same as the watcher's (bot/policy config key `store`). */
@@ -81,6 +81,8 @@ export async function serve(
   const store = await openKvStore(o.store);
   if (o.seed) await seedIfEmpty(store, log);
   const { app } = createApp({ store, btfPath: o.btf });
+  // Warm the corpus statistics (real BTF: ~1–3 s) so the first visitor does not wait.
+  corpusView(o.btf).catch((e) => log(`corpus: ${(e as Error).message}`));
   let url = "";
   const server = Deno.serve({
     port: o.port,
