@@ -34,7 +34,7 @@
  */
 
 import type { Knob } from "../tramp_types.ts";
-import type { DistillEra, FuncModel } from "../../corpus/types.ts";
+import type { DistillEra, FuncModel, Prototype } from "../../corpus/types.ts";
 
 /** ppc64 kernel eras, oldest first. */
 export const ERAS = ["v6.13", "2026"] as const;
@@ -181,14 +181,39 @@ export interface KernelSlot {
 
 /** The kernel's placement of one model in one era. */
 export type KernelPlacement =
-  | { ok: true; nrSlots: number; slots: KernelSlot[]; notes: string[] }
+  | {
+    ok: true;
+    nrSlots: number;
+    slots: KernelSlot[];
+    /** Doublewords of the argument image (nrSlots, plus holes when quadAlign). */
+    doublewords: number;
+    notes: string[];
+  }
   | { ok: false; errno: string; reason: string };
 
 /** ELFv2 minimum frame header: the parameter save area starts 32 bytes above the caller's r1. */
 export const STACK_FRAME_MIN_SIZE = 32;
 
-/** The kernel's placement of `m` in `era`: doubleword k of the flat image ↔ ctx slot k. */
-export function kernelPlacement(era: string, m: FuncModel): KernelPlacement {
+/**
+ * An aggregate ELFv2 aligns to an even doubleword (abi.ts rule 1: aggregates
+ * aligned to 16; a scalar __int128 is not). Only the prototype knows: BTF
+ * carries no alignment (KERNEL_SPEC §1.2), so a kernel doing this infers it.
+ */
+function quadAligned(proto: Prototype | null, i: number): boolean {
+  const t = proto?.params[i]?.type;
+  return !!t && (t.kind === "struct" || t.kind === "union" || t.kind === "array") && t.align >= 16;
+}
+
+/**
+ * The kernel's placement of `m` in `era`: doubleword k of the flat image ↔ ctx
+ * slot k (with `quadAlign`, a derived-era knob, quadword-aligned aggregates
+ * start at an even doubleword and ctx stays packed).
+ */
+export function kernelPlacement(
+  era: string,
+  m: FuncModel,
+  proto: Prototype | null = null,
+): KernelPlacement {
   const s = eraSpec(era);
   const nrSlots = m.argSize.reduce((n, z) => n + (z > 8 ? Math.ceil(z / 8) : 1), 0);
   if (nrSlots > s.maxSlots) {
@@ -199,29 +224,77 @@ export function kernelPlacement(era: string, m: FuncModel): KernelPlacement {
     };
   }
   const slots: KernelSlot[] = [];
+  const notes: string[] = [];
   let k = 0;
+  let dw = 0;
   for (let i = 0; i < m.nrArgs; i++) {
     const n = m.argSize[i] > 8 ? Math.ceil(m.argSize[i] / 8) : 1;
-    for (let p = 0; p < n; p++, k++) {
+    if (s.quadAlign && dw % 2 === 1 && quadAligned(proto, i)) {
+      notes.push(`arg ${i}: doubleword ${dw} skipped (quadword alignment, ${s.cite.quadAlign})`);
+      dw++;
+    }
+    for (let p = 0; p < n; p++, k++, dw++) {
       slots.push({
         slot: k,
         arg: i,
         part: p,
-        from: k < s.argRegs
-          ? { kind: "reg", reg: 3 + k }
-          : { kind: "stack", offset: STACK_FRAME_MIN_SIZE + 8 * k },
+        from: dw < s.argRegs
+          ? { kind: "reg", reg: 3 + dw }
+          : { kind: "stack", offset: STACK_FRAME_MIN_SIZE + 8 * dw },
       });
     }
   }
-  const notes: string[] = [];
-  if (nrSlots > s.argRegs) {
+  if (dw > s.argRegs) {
     notes.push(
       `doublewords ${s.argRegs}..${
-        nrSlots - 1
+        dw - 1
       } from the caller's parameter save area (${s.cite.stackArgBase})`,
     );
   }
-  return { ok: true, nrSlots, slots, notes };
+  return { ok: true, nrSlots, slots, doublewords: dw, notes };
+}
+
+/**
+ * `TrampolineArch.deriveEra`: era `name` = `base` with knobs (named and valued
+ * as `knobs()` reports them: argRegs, maxSlots, dummyFrame, retAddrSlot,
+ * ipBias, quadAlign, rejectWideRet) set to other values; others are ignored.
+ */
+export function deriveEra(
+  name: string,
+  base: string,
+  overrides: Record<string, string | number | boolean>,
+  cite: string,
+): { ignored: string[] } {
+  if ((ERAS as readonly string[]).includes(name)) {
+    throw new Error(`ppc64: ${name} is a kernel era; a derived era needs another name`);
+  }
+  const s: EraSpec = structuredClone(eraSpec(base));
+  const f = s as unknown as Record<string, unknown>;
+  const c = s.cite as Record<string, string>;
+  const settable = [
+    "argRegs",
+    "maxSlots",
+    "dummyFrame",
+    "retAddrSlot",
+    "ipBias",
+    "quadAlign",
+    "rejectWideRet",
+  ];
+  const ignored: string[] = [];
+  for (const [knob, value] of Object.entries(overrides)) {
+    const ok = settable.includes(knob) && typeof f[knob] === typeof value &&
+      (knob !== "retAddrSlot" || value === "dummy-lr-save" || value === "frame-slot");
+    if (!ok) {
+      ignored.push(knob);
+      continue;
+    }
+    f[knob] = value;
+    c[knob] = cite;
+    if (knob === "dummyFrame") c.stackArgBase = cite;
+  }
+  s.era = name as Ppc64Era;
+  (ERA_SPECS as Record<string, EraSpec>)[name] = s;
+  return { ignored };
 }
 
 /** `upperBits` of `TrampolineArch`: always "copied" (§3.2: whole registers, raw doublewords). */

@@ -41,6 +41,7 @@ import type {
 import * as P from "./encode.ts";
 import { type TrampFlags, trampFlags } from "../common/tramp_flags.ts";
 import {
+  deriveEra,
   distillEra,
   ERAS,
   eraSpec,
@@ -83,11 +84,16 @@ export interface PpcFrame {
 }
 
 /** The frame for `nrSlots` slots in `era` with flags `f`. */
-export function ppcFrame(era: string, nrSlots: number, f: TrampFlags): PpcFrame {
+export function ppcFrame(
+  era: string,
+  nrSlots: number,
+  f: TrampFlags,
+  doublewords = nrSlots,
+): PpcFrame {
   const s = eraSpec(era);
   let size = STACK_FRAME_MIN_SIZE;
   const psaOff = size;
-  const psaBytes = Math.max(nrSlots, 8) * SZL;
+  const psaBytes = Math.max(doublewords, 8) * SZL;
   size += psaBytes;
   const runCtxOff = size;
   size += RUN_CTX_SIZE;
@@ -186,7 +192,7 @@ function layout(fr: PpcFrame, nrSlots: number, dummy: number): FrameLayout {
 export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): TrampolineResult {
   const spec = eraSpec(era);
   const m = req.model;
-  const place = kernelPlacement(era, m);
+  const place = kernelPlacement(era, m, req.proto);
   if (!place.ok) return place;
   if (
     spec.rejectWideRet && (req.attach === "fexit" || req.attach === "fmod_ret") && m.retSize > 8
@@ -202,7 +208,7 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
   if (!f.indirect && env.funcAddr === null) {
     throw new Error(`ppc64 ${req.attach} trampoline needs the traced function's address`);
   }
-  const fr = ppcFrame(era, place.nrSlots, f);
+  const fr = ppcFrame(era, place.nrSlots, f, place.doublewords);
   const psa = fr.callerOff + STACK_FRAME_MIN_SIZE; // caller's parameter save area
   const a = new P.Asm();
 
@@ -247,7 +253,8 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
     // bpf_trampoline_restore_args_stack: our PSA mirrors the caller's doublewords ≥ 8
     for (const s of place.slots) {
       if (s.from.kind !== "stack") continue;
-      a.emit(P.ld(r3, psa + SZL * s.slot, sp), P.std(r3, fr.psaOff + SZL * s.slot, sp));
+      const dw = s.from.offset - STACK_FRAME_MIN_SIZE;
+      a.emit(P.ld(r3, psa + dw, sp), P.std(r3, fr.psaOff + dw, sp));
     }
     restoreRegs(a, place.slots, fr);
     a.emit(P.ld(toc, TOC_SAVE, sp), P.bctrl());
@@ -348,4 +355,5 @@ export const tramp: TrampolineArch = {
   patchSite,
   patchableEntry: { nops: 1, bytes: 4 },
   upperBits,
+  deriveEra,
 };

@@ -18,7 +18,8 @@
  * JITs; ppc64's own kfunc extension (`prepare_for_kfunc_call`) is not
  * trampoline code, so there is nothing of them to reproduce here.
  */
-import { equal, ok } from "node:assert/strict";
+import { deepStrictEqual, equal, ok } from "node:assert/strict";
+import { tramp as ppc64Tramp } from "../../arch/ppc64/tramp.ts";
 import { emulateQemu } from "./qemu/emulate.ts";
 import type { Mismatch, Verdict } from "./verdict.ts";
 import type { AttachType } from "../../arch/tramp_types.ts";
@@ -140,4 +141,24 @@ Deno.test("limitation (§2.6, no era fixes it): quadword-aligned aggregates star
   // a scalar __int128 is not quadword aligned by GCC or clang (abi.ts): it passes
   const scalar = proto("ppcbug_scalar", [u64, i128, u64]);
   equal((await verdict("2026", "fexit", scalar)).status, "pass");
+});
+
+Deno.test("a derived era with quadword alignment (what a fix would change) makes the limitation pass", async () => {
+  const { ignored } = ppc64Tramp.deriveEra!("ppc64-quad-fix", "2026", {
+    quadAlign: true,
+    noSuchKnob: 1,
+  }, "test: even doubleword for 16-aligned aggregates");
+  deepStrictEqual(ignored, ["noSuchKnob"]);
+  const p = proto("ppcbug_odd", [u64, q16, u64]);
+  for (const attach of ["fentry", "fexit", "fmod_ret"] as AttachType[]) {
+    const v = await verdict("ppc64-quad-fix", attach, p);
+    equal(v.status, "pass", explain(v));
+  }
+  // and with stack arguments (the hole is in the PSA, mirrored for the original)
+  const st = selftest("bpf_testmod_test_int128_stack");
+  equal((await verdict("ppc64-quad-fix", "fexit", st)).status, "pass");
+  equal(
+    (await verdict("ppc64-quad-fix", "fexit", selftest("bpf_testmod_test_int128_backfill"))).status,
+    "pass",
+  );
 });
