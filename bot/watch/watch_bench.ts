@@ -8,24 +8,17 @@
  *   deno bench -A bot/watch/watch_bench.ts
  */
 
-import { startPublicInbox } from "../ingest/testing/public_inbox.ts";
 import { startSmtpServer } from "../send/testing/smtp_server.ts";
 import { sendSmtp } from "../send/smtp.ts";
 import { openKvStore } from "../store/kv.ts";
 import { parseConfig } from "../policy/config.ts";
 import { THREADS } from "../email/testing/sample.ts";
 import { review } from "./testing/slow_review.ts";
-import { postToInbox } from "./testing/post.ts";
+import { postToInbox, startBpfInbox } from "./testing/post.ts";
 import { watch } from "./loop.ts";
 import { watchOnce } from "./poll.ts";
 
-const pi = await startPublicInbox({
-  inboxes: [{
-    name: "bpf",
-    address: "bpf@vger.kernel.org",
-    mboxes: [`${THREADS}arm_ebpf_jit-v2.mbox`],
-  }],
-});
+const pi = await startBpfInbox();
 const smtp = await startSmtpServer();
 const dir = await Deno.makeTempDir({ prefix: "trampolint-watch-bench-" });
 const store = await openKvStore(`${dir}/store.kv`);

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import PostalMime from "postal-mime";
-import { startPublicInbox } from "../ingest/testing/public_inbox.ts";
 import { startSmtpServer } from "../send/testing/smtp_server.ts";
 import { openKvStore } from "../store/kv.ts";
 import { THREADS } from "../email/testing/sample.ts";
-import { postToInbox } from "./testing/post.ts";
+import { postToInbox, startBpfInbox } from "./testing/post.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const REVIEWER = new URL("./testing/slow_review.ts", import.meta.url).pathname;
@@ -53,13 +52,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const pi = await startPublicInbox({
-      inboxes: [{
-        name: "bpf",
-        address: "bpf@vger.kernel.org",
-        mboxes: [`${THREADS}arm_ebpf_jit-v2.mbox`],
-      }],
-    });
+    const pi = await startBpfInbox();
     const smtp = await startSmtpServer();
     const dir = await Deno.makeTempDir({ prefix: "trampolint-crash-" });
     const markers = `${dir}/markers`;

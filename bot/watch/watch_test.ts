@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import PostalMime from "postal-mime";
-import { startPublicInbox } from "../ingest/testing/public_inbox.ts";
 import { startSmtpServer } from "../send/testing/smtp_server.ts";
 import { sendSmtp } from "../send/smtp.ts";
 import { commentOnPullRequest } from "../send/github.ts";
@@ -9,7 +8,7 @@ import { openKvStore } from "../store/kv.ts";
 import { parseConfig } from "../policy/config.ts";
 import { THREADS } from "../email/testing/sample.ts";
 import { review } from "./testing/slow_review.ts";
-import { partialMbox, postToInbox } from "./testing/post.ts";
+import { partialMbox, postToInbox, startBpfInbox } from "./testing/post.ts";
 import { isWatchedPath } from "./files.ts";
 import { watchOnce } from "./poll.ts";
 import { workOnce } from "./work.ts";
@@ -33,13 +32,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const pi = await startPublicInbox({
-      inboxes: [{
-        name: "bpf",
-        address: "bpf@vger.kernel.org",
-        mboxes: [`${THREADS}arm_ebpf_jit-v2.mbox`],
-      }],
-    });
+    const pi = await startBpfInbox();
     const smtp = await startSmtpServer();
     const gh = await startGithubApi({
       repo: "kernel-patches/bpf",

@@ -7,7 +7,23 @@
  * @module
  */
 
-import type { PublicInboxServer } from "../../ingest/testing/public_inbox.ts";
+import { type PublicInboxServer, startPublicInbox } from "../../ingest/testing/public_inbox.ts";
+
+const THREADS = new URL("../../../fixtures/threads/", import.meta.url).pathname;
+
+/**
+ * A test archive like lore's bpf list: inbox "bpf" holding an older BPF JIT
+ * thread as backlog (which a watcher's first poll marks as seen).
+ */
+export function startBpfInbox(): Promise<PublicInboxServer> {
+  return startPublicInbox({
+    inboxes: [{
+      name: "bpf",
+      address: "bpf@vger.kernel.org",
+      mboxes: [`${THREADS}arm_ebpf_jit-v2.mbox`],
+    }],
+  });
+}
 
 /** Adds the messages of an mboxrd file through the inbox's own mbox importer. */
 const ADD_PERL = `
