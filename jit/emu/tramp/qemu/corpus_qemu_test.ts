@@ -69,3 +69,14 @@ for (const [era, attach] of RUNS) {
     }
   });
 }
+
+Deno.test("ppc64 dedupe by abiKey gives every prototype the verdict it gets on its own", async () => {
+  const opts = { arch: "ppc64" as const, era: "2026", attach: "fexit" as AttachType, protos };
+  const all = await emulateQemu(opts);
+  const dd = await emulateQemu({ ...opts, dedupe: true });
+  const sig = (v: Verdict) =>
+    `${v.proto} ${v.status} ${
+      v.mismatches.filter((m) => m.severity === "fail").map((m) => `${m.rule}:${m.arg}`).sort()
+    }`;
+  deepStrictEqual(dd.map(sig), all.map(sig));
+});

@@ -29,7 +29,7 @@ import { oolPatch, tramp as ppc64Tramp } from "../../../arch/ppc64/tramp.ts";
 import type { Observation, RegChange, StubCall } from "../harness.ts";
 import { type ArgExpectation, judge, type Mismatch, rejected, type Verdict } from "../verdict.ts";
 import type { TrampArch } from "../layout.ts";
-import { argExpectations, PROG_RET } from "../emulate.ts";
+import { abiKey, argExpectations, PROG_RET } from "../emulate.ts";
 import { buildQemuHarness, type QemuImage } from "./build.ts";
 import {
   ENTRY,
@@ -63,6 +63,8 @@ export interface QemuEmulateOptions {
   tramp?: TrampolineArch;
   ipArg?: boolean;
   keepCode?: boolean;
+  /** Emulate one prototype per abiKey group and re-judge its observations for the rest. */
+  dedupe?: boolean;
   cacheDir?: string | null;
   log?: (line: string) => void;
 }
@@ -258,13 +260,66 @@ function mergeInto(v: Verdict, w: Verdict): void {
   if (w.status === "fail") v.status = "fail";
 }
 
-/** Emulate every prototype of `opts.protos` (in order) under qemu-user. */
+/** Re-judges a representative's observations for another prototype of its abiKey group. */
+type Rejudge = (p: Prototype, m: FuncModel) => Verdict | null;
+
+/**
+ * Emulate every prototype of `opts.protos` (in order) under qemu-user. With
+ * `dedupe`, one prototype per `abiKey` group runs (type features only, as in
+ * ../emulate.ts) and its observations are re-judged for the others with an
+ * equal btf_func_model and the same argument bytes; any other runs apart.
+ */
 export async function emulateQemu(opts: QemuEmulateOptions): Promise<Verdict[]> {
+  if (!opts.dedupe) return (await emulateAll(opts)).verdicts;
+  const n = opts.protos.length;
+  const reps: number[] = [];
+  const repOf: number[] = new Array(n);
+  const byKey = new Map<string, number>();
+  opts.protos.forEach((p, i) => {
+    const k = abiKey(p);
+    let r = byKey.get(k);
+    if (r === undefined) byKey.set(k, r = reps.push(i) - 1);
+    repOf[i] = r;
+  });
+  const first = await emulateAll({ ...opts, protos: reps.map((i) => opts.protos[i]) });
+  const out: Verdict[] = new Array(n);
+  const apart: number[] = [];
+  const dEra = (opts.tramp ?? ppc64Tramp).distillEra(opts.era);
+  opts.protos.forEach((p, i) => {
+    const r = repOf[i];
+    if (reps[r] === i) {
+      out[i] = first.verdicts[r];
+      return;
+    }
+    const d = distill(p, dEra);
+    if (!d.ok) {
+      out[i] = rejected(p, opts.arch, opts.era, opts.attach, d.errno, d.reason);
+      return;
+    }
+    const rm = first.models[r];
+    const v = rm && JSON.stringify(rm) === JSON.stringify(d.model)
+      ? first.rejudge[r]?.(p, d.model) ?? null
+      : null;
+    if (v) out[i] = v;
+    else apart.push(i);
+  });
+  if (apart.length > 0) {
+    const vs = (await emulateAll({ ...opts, protos: apart.map((i) => opts.protos[i]) })).verdicts;
+    apart.forEach((i, j) => out[i] = vs[j]);
+  }
+  return out;
+}
+
+async function emulateAll(
+  opts: QemuEmulateOptions,
+): Promise<{ verdicts: Verdict[]; models: (FuncModel | null)[]; rejudge: (Rejudge | null)[] }> {
   const { arch, era, attach } = opts;
   const tramp = opts.tramp ?? ppc64Tramp;
   const dEra = tramp.distillEra(era);
   const ipArg = opts.ipArg ?? false;
   const out: Verdict[] = new Array(opts.protos.length);
+  const allModels: (FuncModel | null)[] = new Array(opts.protos.length).fill(null);
+  const rejudgers: (Rejudge | null)[] = new Array(opts.protos.length).fill(null);
   const batches: number[][] = [];
   for (let b = 0; b < opts.protos.length; b += QEMU_BATCH) {
     batches.push(
@@ -275,7 +330,7 @@ export async function emulateQemu(opts: QemuEmulateOptions): Promise<Verdict[]> 
     const protos = idx.map((i) => opts.protos[i]);
     const models: (FuncModel | null)[] = protos.map((p, k) => {
       const d = distill(p, dEra);
-      if (d.ok) return d.model;
+      if (d.ok) return allModels[idx[k]] = d.model;
       out[idx[k]] = rejected(p, arch, era, attach, d.errno, d.reason);
       return null;
     });
@@ -356,36 +411,51 @@ export async function emulateQemu(opts: QemuEmulateOptions): Promise<Verdict[]> 
     }));
     const us = ((performance.now() - t0) * 1000) / jobs.length;
     for (const pd of pending) {
-      const p = protos[pd.k];
       const entry = img.entries.get(pd.k)!;
-      let v: Verdict | null = null;
-      for (const run of pd.runs) {
-        const obs = toObservation(outcomes[run.job], attach, entry.func, p);
+      const observed = pd.runs.map((run) => {
+        const obs = toObservation(outcomes[run.job], attach, entry.func, protos[pd.k]);
         obs.us = us;
-        const w = judge({
-          arch,
-          era,
-          attach,
-          proto: p,
-          model: models[pd.k]!,
-          ipArg,
-          ipOffset: 0,
-          args: pd.args,
-          progRet: run.progRet,
-          hasStackArgs: pd.args.some((a) => a.onStack),
-          frame: pd.res.frame,
-          notes: pd.res.notes,
-        }, obs);
-        if (v === null) v = w;
-        else mergeInto(v, w);
-      }
-      if (opts.keepCode) v!.code = pd.res.code;
-      out[idx[pd.k]] = v!;
+        return { progRet: run.progRet, obs };
+      });
+      const judgeAll = (p: Prototype, m: FuncModel, args: ArgExpectation[]): Verdict => {
+        let v: Verdict | null = null;
+        for (const { progRet, obs } of observed) {
+          const w = judge({
+            arch,
+            era,
+            attach,
+            proto: p,
+            model: m,
+            ipArg,
+            ipOffset: 0,
+            args,
+            progRet,
+            hasStackArgs: args.some((a) => a.onStack),
+            frame: pd.res.frame,
+            notes: pd.res.notes,
+          }, obs);
+          if (v === null) v = w;
+          else mergeInto(v, w);
+        }
+        if (opts.keepCode) v!.code = pd.res.code;
+        return v!;
+      };
+      out[idx[pd.k]] = judgeAll(protos[pd.k], models[pd.k]!, pd.args);
+      rejudgers[idx[pd.k]] = (p, m) => {
+        // valid only if the caller passed the same bytes (position, size, _Bool-ness)
+        const args = argExpectations(arch as unknown as TrampArch, era, tramp, p, m);
+        const same = args.length === pd.args.length &&
+          args.every((a, i) =>
+            a.bytes.length === pd.args[i].bytes.length &&
+            a.bytes.every((b, j) => b === pd.args[i].bytes[j])
+          );
+        return same ? judgeAll(p, m, args) : null;
+      };
     }
     opts.log?.(`${arch} ${era} ${attach}: ${idx[idx.length - 1] + 1}/${opts.protos.length}`);
   };
   for (let b = 0; b < batches.length; b += PARALLEL) {
     await Promise.all(batches.slice(b, b + PARALLEL).map(runBatch));
   }
-  return out;
+  return { verdicts: out, models: allModels, rejudge: rejudgers };
 }
