@@ -10,7 +10,7 @@
 
 import type { AttachType } from "../jit/arch/tramp_types.ts";
 import type { Prototype } from "../jit/corpus/types.ts";
-import { BATCH, emulateMany, shapeKey } from "../jit/emu/tramp/emulate.ts";
+import { abiKey, BATCH, emulateMany, shapeKey } from "../jit/emu/tramp/emulate.ts";
 import type { TrampArch } from "../jit/emu/tramp/layout.ts";
 import type { Verdict } from "../jit/emu/tramp/verdict.ts";
 import type { DerivedEra, WorkerJob, WorkerReply, WorkerWarm } from "./emulate_worker.ts";
@@ -34,7 +34,12 @@ export interface PoolJob {
  * `derive` registers derived eras in every worker first (they were
  * registered in this thread by whoever made them).
  */
-export type PoolErasJob = Omit<PoolJob, "era"> & { eras: string[]; derive?: DerivedEra[] };
+export type PoolErasJob = Omit<PoolJob, "era"> & {
+  eras: string[];
+  derive?: DerivedEra[];
+  /** Called as worker batches finish (done, of total). */
+  onProgress?: (done: number, total: number) => void;
+};
 
 interface Pending {
   resolve: (v: Verdict[][]) => void;
@@ -107,9 +112,18 @@ export class EmulatePool {
    * harness image and its translated caller/callee code serve all of them.
    */
   async runEras(job: PoolErasJob): Promise<Verdict[][]> {
+    // Representatives in (abiKey, source, name) order: the batches, and so
+    // the harness images and their cache entries, depend on the corpus, not
+    // on the order a caller lists it in; and each batch holds whole abiKey
+    // groups, which the workers' dedupe emulates once.
+    const order = job.protos.map((_, i) => i);
+    const keys = job.protos.map((p) => `${abiKey(p)}\u0000${p.source}\u0000${p.name}`);
+    order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
     const reps: Prototype[] = [];
     const idxOf = new Map<string, number>();
-    const map = job.protos.map((p) => {
+    const map = new Array<number>(job.protos.length);
+    for (const j of order) {
+      const p = job.protos[j];
       const k = shapeKey(p);
       let i = idxOf.get(k);
       if (i === undefined) {
@@ -117,9 +131,9 @@ export class EmulatePool {
         idxOf.set(k, i);
         reps.push(p);
       }
-      return i;
-    });
-    const { eras, derive, ...opts } = job;
+      map[j] = i;
+    }
+    const { eras, derive, onProgress: _p, ...opts } = job;
     const dedupe = job.dedupe ?? true;
     let repVerdicts: Verdict[][];
     if (reps.length < IN_PROCESS_BELOW) {
@@ -133,8 +147,14 @@ export class EmulatePool {
       // chunk i always goes to worker i % size: the same batch (harness image)
       // lands on the same worker in every job, which keeps its image and its
       // observations of identical runs warm.
+      let done = 0;
       const parts = await Promise.all(
-        chunks.map((c, i) => this.#send({ opts: { ...opts, dedupe, protos: c }, eras, derive }, i)),
+        chunks.map((c, i) =>
+          this.#send({ opts: { ...opts, dedupe, protos: c }, eras, derive }, i).then((v) => {
+            job.onProgress?.(++done, chunks.length);
+            return v;
+          })
+        ),
       );
       repVerdicts = eras.map((_, k) => parts.flatMap((p) => p[k]));
     }

@@ -10,6 +10,18 @@ import { parseArgs } from "node:util";
 import { runReview } from "./review.ts";
 import { IngestError } from "../ingest/types.ts";
 import { corpusCommand, CorpusError } from "./corpus.ts";
+import { REVIEW_ARCHES } from "../review/review.ts";
+import type { ArchName } from "../../jit/arch/types.ts";
+import { renderReply } from "../email/render.ts";
+import { formatReplies } from "../send/dry_run.ts";
+
+/** JSON.stringify replacer: Uint8Array as hex, bigint as decimal string, Map as object. */
+function jsonSafe(_k: string, v: unknown): unknown {
+  if (v instanceof Uint8Array) return [...v].map((b) => b.toString(16).padStart(2, "0")).join("");
+  if (typeof v === "bigint") return v.toString();
+  if (v instanceof Map) return Object.fromEntries(v);
+  return v;
+}
 
 const HELP = `trampolint — BPF trampoline/JIT argument-handling review bot
 
@@ -18,7 +30,9 @@ usage: deno task review <msgid | file | dir | url> [options]
        deno task emulate --arch A --era E [--attach T] [--proto NAME] [--json]   (see emulate --help)
        deno task <watch | serve>               (arrive with later stages)
 
-review reads a patch series and prints its summary:
+review reads a patch series, analyses its diffs against the JIT models, regenerates
+the trampolines of every prototype in the corpus before and after the series,
+emulates them, and prints the report (and the reply it would send):
   <msgid>   looked up in the embedded archive (fixtures/threads), then in the
             network archive (default https://lore.kernel.org/all/)
   <file>    an mbox (mboxo or mboxrd), a .mbox.gz / t.mbox.gz, one raw mail, or a
@@ -27,7 +41,17 @@ review reads a patch series and prints its summary:
   <url>     a public-inbox/lore message URL, or any URL serving an mbox
 
 options:
-  --json                 print the summary as one JSON object (see README)
+  --json                 print summary, analysis and report as one JSON object (see README)
+  --stage S              ingest (summary only) | analyze (+ model changes) | full (default)
+  --kernel-tree PATH     kernel tree for pre-images (git: base-commit if present, else HEAD;
+                         env TRAMPOLINT_KERNEL_TREE); default: Debian's linux-source-6.1
+  --github               also try GitHub (contents API at base-commit; env GITHUB_TOKEN)
+  --no-linux-source      never fall back to linux-source-6.1 (hunk-only mode instead)
+  --arch A[,A...]        only these arches (default: all with a model)
+  --era [A=]E            base era instead of the one the pre-image matches (repeatable)
+  --btf PATH             kernel BTF for the real corpus (default /sys/kernel/btf/vmlinux)
+  --no-real              no real-kernel corpus (stress + selftests + the series only)
+  --dashboard URL        dashboard base URL named in the reply (default http://127.0.0.1:8000)
   --version N            pick version N of the series (default: the newest)
   --archive URL          public-inbox inbox URL (env TRAMPOLINT_ARCHIVE)
   --local-archive DIR    extra directory of .mbox threads searched first (repeatable)
@@ -82,6 +106,15 @@ async function reviewCommand(args: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         json: { type: "boolean" },
+        stage: { type: "string" },
+        "kernel-tree": { type: "string" },
+        github: { type: "boolean" },
+        "no-linux-source": { type: "boolean" },
+        arch: { type: "string", multiple: true },
+        era: { type: "string", multiple: true },
+        btf: { type: "string" },
+        "no-real": { type: "boolean" },
+        dashboard: { type: "string" },
         version: { type: "string" },
         archive: { type: "string" },
         "local-archive": { type: "string", multiple: true },
@@ -116,7 +149,35 @@ async function reviewCommand(args: string[]): Promise<number> {
     }
     return n;
   };
+  const stage = v.stage ?? "full";
+  if (stage !== "ingest" && stage !== "analyze" && stage !== "full") {
+    throw new UsageError(`--stage wants ingest, analyze or full, got '${stage}'`);
+  }
+  const arches = (v.arch ?? []).flatMap((a) => a.split(",")).filter(Boolean) as ArchName[];
+  for (const a of arches) {
+    if (!(REVIEW_ARCHES as readonly string[]).includes(a)) {
+      throw new UsageError(`unknown arch '${a}' (known: ${REVIEW_ARCHES.join(", ")})`);
+    }
+  }
+  const eras: Partial<Record<ArchName, string>> = {};
+  for (const e of v.era ?? []) {
+    const m = e.match(/^([a-z0-9_]+)=(.+)$/);
+    if (m) {
+      if (!(REVIEW_ARCHES as readonly string[]).includes(m[1])) {
+        throw new UsageError(`--era ${e}: unknown arch '${m[1]}'`);
+      }
+      eras[m[1] as ArchName] = m[2];
+    } else if (arches.length === 1) eras[arches[0]] = e;
+    else throw new UsageError(`--era ${e}: say which arch (--era x86_64=${e}) or give one --arch`);
+  }
   const result = await runReview({
+    stage,
+    kernelTree: v["kernel-tree"] ?? undefined,
+    github: !!v.github,
+    linuxSource: !v["no-linux-source"],
+    arches: arches.length > 0 ? arches : undefined,
+    eras,
+    btfPath: v["no-real"] ? null : (v.btf ?? "/sys/kernel/btf/vmlinux"),
     input: parsed.positionals[0],
     version: v.version === undefined ? null : num("version", v.version, 1),
     archiveUrl: v.offline
@@ -130,8 +191,31 @@ async function reviewCommand(args: string[]): Promise<number> {
     maxMessages: num("max-messages", v["max-messages"], 20_000),
     log: v.quiet ? () => {} : (line) => console.error(`trampolint: ${line}`),
   });
-  if (v.json) console.log(JSON.stringify(result.summary, null, 2));
-  else console.log(result.text);
+  const replies = result.report && result.series
+    ? renderReply(result.report, result.series, {
+      from: "trampolint <trampolint@localhost>",
+      to: [result.series.author],
+      cc: [],
+      dashboardBase: (v.dashboard ?? "http://127.0.0.1:8000").replace(/\/+$/, ""),
+      contact: "the trampolint maintainers",
+    })
+    : [];
+  if (result.report) result.report.reply = replies[0] ?? null;
+  if (v.json) {
+    const o: Record<string, unknown> = { ...result.summary };
+    if (result.analysis) o.analysis = result.analysis;
+    if (result.report) o.report = { ...result.report, replies };
+    console.log(JSON.stringify(o, jsonSafe, 2));
+  } else {
+    console.log(result.text);
+    if (result.report) {
+      console.log(
+        replies.length === 0
+          ? "\n(no reply: nothing to report, quiet on success)"
+          : `\n${formatReplies(replies)}`,
+      );
+    }
+  }
   return result.exitCode;
 }
 

@@ -1,5 +1,6 @@
 /**
- * The `review` job: input → messages → series → summary.
+ * The `review` job: input → messages → series → summary (stage "ingest"),
+ * → analysis (stage "analyze"), → emulation and the report (stage "full").
  *
  * @module
  */
@@ -15,6 +16,16 @@ import { assembleSeries } from "../series/assemble.ts";
 import { findOtherVersions } from "../ingest/history.ts";
 import { selectSeries } from "../series/select.ts";
 import { formatSummary, type ReviewSummary, summarise } from "../report/summary.ts";
+import type { Series } from "../series/types.ts";
+import type { Analysis } from "../../analyzers/types.ts";
+import type { Report } from "../report/types.ts";
+import type { ArchName } from "../../jit/arch/types.ts";
+import { analyzeSeries } from "../review/analysis.ts";
+import { reviewAnalysis, reviewStatus } from "../review/review.ts";
+import { formatAnalysis, formatReport } from "../report/text.ts";
+
+/** How far a review goes. */
+export type ReviewStage = "ingest" | "analyze" | "full";
 
 /** Settings of one review run. */
 export interface ReviewOptions {
@@ -30,6 +41,20 @@ export interface ReviewOptions {
   maxInputBytes: number;
   maxMessages: number;
   log: (line: string) => void;
+  /** Default "full". */
+  stage?: ReviewStage;
+  /** A kernel tree for pre-images (else $TRAMPOLINT_KERNEL_TREE, GitHub, linux-source-6.1). */
+  kernelTree?: string | null;
+  /** Ask GitHub for pre-images at the series' base-commit. */
+  github?: boolean;
+  /** Use Debian's linux-source-6.1 when nothing else serves (default true). */
+  linuxSource?: boolean;
+  /** Only these arches. */
+  arches?: ArchName[];
+  /** Base era per arch. */
+  eras?: Partial<Record<ArchName, string>>;
+  /** Kernel BTF for the real corpus (null: none). */
+  btfPath?: string | null;
 }
 
 /** The outcome: summary data, its text form and the exit code. */
@@ -37,6 +62,10 @@ export interface ReviewResult {
   summary: ReviewSummary;
   text: string;
   exitCode: number;
+  /** The series reviewed (null when the input holds none). */
+  series: Series | null;
+  analysis: Analysis | null;
+  report: Report | null;
 }
 
 /** Runs a review. Throws IngestError for inputs that cannot be read. */
@@ -84,5 +113,40 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   }
   const summary = summarise(load, asm, sel);
   const versionMissing = o.version !== null && sel.series === null && asm.series.length > 0;
-  return { summary, text: formatSummary(summary), exitCode: versionMissing ? 2 : 0 };
+  const out: ReviewResult = {
+    summary,
+    text: formatSummary(summary),
+    exitCode: versionMissing ? 2 : 0,
+    series: sel.series,
+    analysis: null,
+    report: null,
+  };
+  const stage = o.stage ?? "full";
+  if (stage === "ingest" || sel.series === null || versionMissing) return out;
+  const series = sel.series;
+  out.analysis = await analyzeSeries(series, {
+    kernelTree: o.kernelTree,
+    github: o.github ? {} : false,
+    linuxSource: o.linuxSource ?? true,
+    log: o.log,
+  });
+  if (stage === "analyze") {
+    out.text += "\n\n" + formatAnalysis(out.analysis);
+    out.exitCode = out.analysis.applyErrors.length > 0 ? 1 : 0;
+    return out;
+  }
+  out.report = await reviewAnalysis(
+    {
+      messageId: series.messageId,
+      subject: series.subject,
+      version: series.version,
+      author: series.author,
+      date: series.date,
+    },
+    out.analysis,
+    { arches: o.arches, eras: o.eras, btfPath: o.btfPath, log: o.log },
+  );
+  out.text += "\n\n" + formatReport(out.report);
+  out.exitCode = reviewStatus(out.report);
+  return out;
 }

@@ -13,8 +13,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `trampolint review ...args` with the permissions of `deno task review`. */
+/**
+ * Runs `trampolint review ...args` with the permissions of `deno task review`.
+ * Without a `--stage` in `args` it runs `--stage ingest` (the ingest tests'
+ * subject); pass `--stage full` or `--stage analyze` for the rest.
+ */
 export async function review(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const stage = args.some((a) => a === "--stage" || a.startsWith("--stage="))
+    ? []
+    : ["--stage", "ingest"];
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -23,8 +30,10 @@ export async function review(args: string[], env: Record<string, string> = {}): 
       "--allow-net",
       "--allow-env",
       "--allow-run",
+      "--allow-ffi",
       MAIN,
       "review",
+      ...stage,
       ...args,
     ],
     stdout: "piped",

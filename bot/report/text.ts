@@ -53,7 +53,7 @@ function show(v: string | number | boolean | null): string {
 function finding(f: Finding): string[] {
   const arg = f.arg === null ? "" : `arg ${f.arg}${f.type ? ` (${f.type})` : ""}: `;
   return [
-    `    [${f.arch} ${f.era} ${f.attach}] ${f.rule}: ${f.protoC}${
+    `    [${f.arch} ${f.era} ${(f.attaches ?? [f.attach]).join(",")}] ${f.rule}: ${f.protoC}${
       f.alsoAffected > 0 ? `  (+${f.alsoAffected} more prototypes)` : ""
     }`,
     `      ${arg}expected ${f.expected}`,

@@ -32,6 +32,8 @@ export interface Finding {
   rule: string;
   /** How many other prototypes fail the same way (same arch, era, rule, type shape). */
   alsoAffected: number;
+  /** Every attach type this failure shows in (`attach` is the first). */
+  attaches?: AttachType[];
 }
 
 /** Prototypes whose layout or attachability differs between base and patched. */

@@ -42,17 +42,22 @@ function firstFail(v: Verdict): Mismatch | null {
   return v.mismatches.find((m) => m.severity === "fail") ?? null;
 }
 
-/** Groups failing verdicts into one Finding per (attach, rule, arg type), keeping the smallest prototype. */
+/** Groups failing verdicts into one Finding per (era, rule, arg type), keeping the smallest prototype. */
 export function groupFindings(
   arch: ArchName,
   items: { proto: Prototype; v: Verdict }[],
 ): Finding[] {
-  const groups = new Map<string, { best: Finding; n: number; size: number }>();
+  // one group per (era, rule, arg type) across attach types; a prototype
+  // counts once per group however many attach types show it
+  const groups = new Map<
+    string,
+    { best: Finding; protos: Set<string>; size: number; attaches: Set<Verdict["attach"]> }
+  >();
   for (const { proto, v } of items) {
     const m = firstFail(v);
     if (!m) continue;
     const type = typeText(m);
-    const key = `${v.attach}|${v.era}|${m.rule}|${m.type?.c ?? ""}|${m.arg === null ? "-" : "a"}`;
+    const key = `${v.era}|${m.rule}|${m.type?.c ?? ""}|${m.arg === null ? "-" : "a"}`;
     const size = sizeOf(proto, v.protoC);
     const f: Finding = {
       arch,
@@ -69,17 +74,25 @@ export function groupFindings(
       alsoAffected: 0,
     };
     const g = groups.get(key);
-    if (!g) groups.set(key, { best: f, n: 1, size });
-    else {
-      g.n++;
+    const id = `${proto.source}:${proto.name}`;
+    if (!g) {
+      groups.set(key, { best: f, protos: new Set([id]), size, attaches: new Set([v.attach]) });
+    } else {
+      g.protos.add(id);
+      g.attaches.add(v.attach);
       if (size < g.size) {
         g.best = f;
         g.size = size;
       }
     }
   }
+  const attachOrder = ["fentry", "fexit", "fmod_ret", "struct_ops"];
   return [...groups.values()]
-    .map((g) => ({ ...g.best, alsoAffected: g.n - 1 }))
+    .map((g) => ({
+      ...g.best,
+      alsoAffected: g.protos.size - 1,
+      attaches: [...g.attaches].sort((a, b) => attachOrder.indexOf(a) - attachOrder.indexOf(b)),
+    }))
     .sort((a, b) => b.alsoAffected - a.alsoAffected || a.rule.localeCompare(b.rule));
 }
 

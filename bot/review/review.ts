@@ -33,6 +33,17 @@ import type { DerivedEra } from "../../workers/emulate_worker.ts";
 import type { ArchStatus, Finding, Report } from "../report/types.ts";
 import { compareSides, groupFindings, type SidePair } from "./compare.ts";
 
+/** A progress logger for pool batches: at most one line per ~10% and the last. */
+function progress(log: (line: string) => void, what: string) {
+  let last = 0;
+  return (done: number, total: number) => {
+    if (done === total || (done - last) / total >= 0.1) {
+      last = done;
+      log(`${what}: ${done}/${total} batches`);
+    }
+  };
+}
+
 /** Every arch a review considers, in report order. */
 export const REVIEW_ARCHES: readonly ArchName[] = [
   "x86_64",
@@ -193,8 +204,10 @@ export async function reviewAnalysis(
     notes,
   );
   timings.corpus = performance.now() - t0;
-  const full = [...corpus.real, ...corpus.stress, ...corpus.selftest, ...corpus.series];
-  const small = [...corpus.stress, ...corpus.selftest, ...corpus.series];
+  // the series' own prototypes run as a job of their own: added to the
+  // corpus they would shift its worker batches and so its cached images
+  const full = [...corpus.real, ...corpus.stress, ...corpus.selftest];
+  const small = [...corpus.stress, ...corpus.selftest];
   const attachFull = cfg.attachFull ?? ["fentry", "fexit"];
   const attachSmall = cfg.attachSmall ?? ["fmod_ret", "struct_ops"];
   const report: Report = {
@@ -245,17 +258,25 @@ export async function reviewAnalysis(
         if (changed) {
           const pairs: SidePair[] = [];
           for (const attach of [...attachFull, ...attachSmall]) {
-            const protos = attachFull.includes(attach) ? full : small;
+            const base = attachFull.includes(attach) ? full : small;
+            const protos = [...base, ...corpus.series];
             log(
               `${arch}: ${attach} ${plan.before} vs ${plan.after} over ${protos.length} prototypes`,
             );
-            const [before, after] = await pool.runEras({
-              arch: arch as never,
-              eras: [plan.before, plan.after],
-              attach,
-              protos,
-              derive: plan.derived ? [plan.derived] : [],
-            });
+            const before: Verdict[] = [], after: Verdict[] = [];
+            for (const part of [base, corpus.series]) {
+              if (part.length === 0) continue;
+              const [b, a] = await pool.runEras({
+                arch: arch as never,
+                eras: [plan.before, plan.after],
+                attach,
+                protos: part,
+                derive: plan.derived ? [plan.derived] : [],
+                onProgress: progress(log, `${arch} ${attach}`),
+              });
+              before.push(...b);
+              after.push(...a);
+            }
             pairs.push({ arch, attach, protos, before, after });
           }
           const c = compareSides(arch, pairs);
