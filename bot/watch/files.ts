@@ -19,6 +19,27 @@ export const WATCHED_PATHS = [
   "tools/testing/selftests/bpf/test_kmods/*",
 ];
 
+/**
+ * The same files as public-inbox `dfn:` search terms (a path or its trailing
+ * components; the search has no wildcards, so the JIT file names are listed:
+ * bpf_jit_comp.c on x86/arm64/s390/powerpc, bpf_jit_comp64.c on riscv and
+ * powerpc, bpf_jit_32.c on arm, bpf_jit.c on loongarch).
+ */
+export const SEARCH_TERMS = [
+  "bpf_jit_comp.c",
+  "bpf_jit_comp64.c",
+  "bpf_jit_comp32.c",
+  "bpf_jit_32.c",
+  "bpf_jit.c",
+  "bpf_jit.h",
+  "kernel/bpf/trampoline.c",
+  "kernel/bpf/btf.c",
+  "include/linux/bpf.h",
+  "bpf_testmod.c",
+  "bpf_testmod.h",
+  "bpf_testmod_kfunc.h",
+];
+
 const PATTERNS = WATCHED_PATHS.map((p) =>
   new RegExp("^" + p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*") + "$")
 );

@@ -3,12 +3,14 @@
  * expanded to their thread, assembled into a series, and a series touching a
  * watched file is stored; once complete (all N patches, or after
  * `complete_timeout_minutes`) a review job is queued. The first poll of a
- * list only marks what is already there as seen (no backlog replies).
+ * list only marks what is already there as seen (no backlog replies). When a
+ * whole feed page is new, messages may have scrolled past it: a `dfn:` search
+ * since the last poll catches up.
  *
  * @module
  */
 
-import { fetchNewAtom, fetchThread } from "../ingest/archive.ts";
+import { fetchNewAtom, fetchThread, searchArchive } from "../ingest/archive.ts";
 import { splitMbox } from "../ingest/mbox.ts";
 import { parseMessage } from "../ingest/message.ts";
 import { assembleSeries } from "../series/assemble.ts";
@@ -17,10 +19,31 @@ import type { Series } from "../series/types.ts";
 import type { SeriesRecord } from "../store/types.ts";
 import type { ListPolicy } from "../policy/types.ts";
 import type { PollResult, WatchDeps } from "./types.ts";
-import { watchedFiles } from "./files.ts";
+import { SEARCH_TERMS, watchedFiles } from "./files.ts";
 
 /** How many seen message-ids are remembered per list (well over one Atom page). */
 const SEEN_CAP = 2000;
+
+/** Slack on the catch-up search's lower time bound (clock skew, delivery delay). */
+const SEARCH_SLACK_S = 3600;
+
+/**
+ * Messages touching a watched file received since `since` (public-inbox
+ * search: `dfn:` = a file name in the diff, `rt:` = received time, POST x=m).
+ */
+async function searchSince(
+  list: ListPolicy,
+  since: Date,
+): Promise<{ messageId: string; title: string }[]> {
+  const rt = Math.floor(since.getTime() / 1000) - SEARCH_SLACK_S;
+  const query = `(${SEARCH_TERMS.map((t) => `dfn:${t}`).join(" OR ")}) AND rt:${rt}..`;
+  const mbox = await searchArchive({ inboxUrl: list.archive, retries: 2 }, query);
+  if (mbox.length === 0) return [];
+  return splitMbox(mbox).messages.map(parseMessage).map((m) => ({
+    messageId: m.messageId,
+    title: m.subject,
+  }));
+}
 
 /** The series (of the thread holding `messageId`) that contains it, from the archive. */
 export async function fetchSeries(list: ListPolicy, messageId: string): Promise<Series | null> {
@@ -67,10 +90,18 @@ export async function watchOnce(deps: WatchDeps): Promise<PollResult[]> {
 
 async function pollList(deps: WatchDeps, list: ListPolicy): Promise<PollResult> {
   const now = deps.now?.() ?? new Date();
-  const res: PollResult = { list: list.name, fresh: 0, queued: [], waiting: [], errors: [] };
+  const res: PollResult = {
+    list: list.name,
+    fresh: 0,
+    searched: false,
+    queued: [],
+    waiting: [],
+    errors: [],
+  };
   const seenKey = `seen:${list.name}`;
+  const polledKey = `polled:${list.name}`;
   const seen = await deps.store.getState<string[]>(seenKey);
-  let entries;
+  let entries: { messageId: string; title: string }[];
   try {
     entries = await fetchNewAtom({ inboxUrl: list.archive, retries: 2 });
   } catch (e) {
@@ -79,11 +110,27 @@ async function pollList(deps: WatchDeps, list: ListPolicy): Promise<PollResult> 
   }
   if (seen === null) {
     await deps.store.setState(seenKey, entries.map((e) => e.messageId).slice(0, SEEN_CAP));
+    await deps.store.setState(polledKey, now.toISOString());
     deps.log?.(`${list.name}: first poll, ${entries.length} existing messages marked seen`);
     return res;
   }
   const seenSet = new Set(seen);
   const fresh = entries.filter((e) => !seenSet.has(e.messageId));
+  // A feed page with nothing seen on it may hide more behind it (the watcher was down, or
+  // the list was busy): catch up with a search on the watched files since the last poll.
+  if (entries.length > 0 && fresh.length === entries.length) {
+    const since = await deps.store.getState<string>(polledKey);
+    res.searched = true;
+    try {
+      for (const m of await searchSince(list, since ? new Date(since) : now)) {
+        if (!seenSet.has(m.messageId) && !fresh.some((e) => e.messageId === m.messageId)) {
+          fresh.push(m);
+        }
+      }
+    } catch (e) {
+      res.errors.push(`search: ${(e as Error).message}`);
+    }
+  }
   res.fresh = fresh.length;
   const handled = new Set<string>();
   /** Message-ids of the series already looked at in this poll: no second thread fetch. */
@@ -113,6 +160,9 @@ async function pollList(deps: WatchDeps, list: ListPolicy): Promise<PollResult> 
   const failed = new Set(res.errors.map((x) => x.match(/^<([^>]+)>/)?.[1]).filter(Boolean));
   const nowSeen = [...fresh.map((e) => e.messageId).filter((id) => !failed.has(id)), ...seen];
   await deps.store.setState(seenKey, nowSeen.slice(0, SEEN_CAP));
+  if (!res.errors.some((e) => e.startsWith("search:"))) {
+    await deps.store.setState(polledKey, now.toISOString());
+  }
   return res;
 }
 

@@ -45,6 +45,8 @@ export interface PollResult {
   list: string;
   /** Atom entries not seen before. */
   fresh: number;
+  /** True when a catch-up search ran (the whole feed page was new). */
+  searched: boolean;
   /** Series (message-ids) queued for review in this poll. */
   queued: string[];
   /** Series still waiting for patches. */

@@ -7,6 +7,7 @@ import { startGithubApi } from "../send/testing/github_api.ts";
 import { openKvStore } from "../store/kv.ts";
 import { parseConfig } from "../policy/config.ts";
 import { THREADS } from "../email/testing/sample.ts";
+import { fetchNewAtom } from "../ingest/archive.ts";
 import { review } from "./testing/slow_review.ts";
 import { partialMbox, postToInbox, startBpfInbox } from "./testing/post.ts";
 import { isWatchedPath } from "./files.ts";
@@ -119,6 +120,59 @@ Deno.test({
       await gh.close();
       store.close();
       await smtp.stop();
+      await pi.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "watcher: a series that scrolled off new.atom is found by the dfn: catch-up search",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const pi = await startBpfInbox();
+    const dir = await Deno.makeTempDir({ prefix: "trampolint-watch-gap-" });
+    const store = await openKvStore(`${dir}/store.kv`);
+    try {
+      const config = parseConfig(JSON.stringify({
+        lists: { bpf: { archive: pi.inboxUrl("bpf"), address: "bpf@vger.kernel.org" } },
+      }));
+      let now = new Date("2025-04-01T00:00:00Z");
+      const deps: WatchDeps = {
+        store,
+        config,
+        review,
+        send: () => Promise.reject(new Error("no mail in this test")),
+        leaseMs: 60_000,
+        now: () => now,
+      };
+      await watchOnce(deps); // first poll, at the injected time
+      // v1, then more than a feed page of newer mail on top of it.
+      for (
+        const f of [
+          "many_args_arm64-v1",
+          "many_args_arm64-v2",
+          "arm64_relax_jit_comp",
+          "stack_args",
+        ]
+      ) {
+        await postToInbox(pi, "bpf", `${THREADS}${f}.mbox`);
+      }
+      const page = await fetchNewAtom({ inboxUrl: pi.inboxUrl("bpf") });
+      assert.ok(!page.some((e) => e.messageId === SERIES), "precondition: v1 is off the feed page");
+      now = new Date("2026-04-03T00:00:00Z");
+      const [r] = await watchOnce(deps);
+      assert.equal(r.searched, true);
+      assert.deepEqual(r.errors, []);
+      assert.ok(r.queued.includes(SERIES), `queued: ${r.queued.join(", ")}`);
+      assert.equal((await store.getSeries(SERIES))?.state, "queued");
+      // The next poll overlaps what was seen: no search, nothing queued twice.
+      const [r2] = await watchOnce(deps);
+      assert.equal(r2.searched, false);
+      assert.deepEqual(r2.queued, []);
+    } finally {
+      store.close();
       await pi.stop();
       await Deno.remove(dir, { recursive: true });
     }
