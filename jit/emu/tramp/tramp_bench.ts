@@ -21,6 +21,7 @@ const ERAS = {
   x86_64: ["v6.6", "2026"],
   arm64: ["v6.17", "2026"],
   riscv64: ["v6.3", "v6.11"],
+  s390x: ["v6.3", "v6.6"],
 } as const;
 const MATRIX_ARCHES = Object.keys(ERAS) as (keyof typeof ERAS)[];
 
