@@ -202,8 +202,13 @@ async function reviewCommand(args: string[]): Promise<number> {
     : [];
   if (result.report) result.report.reply = replies[0] ?? null;
   if (v.json) {
-    const o: Record<string, unknown> = { ...result.summary };
-    if (result.analysis) o.analysis = result.analysis;
+    // --stage analyze: the Analysis itself (README "review --stage analyze --json"),
+    // with the series summary beside it; otherwise the summary with `analysis`
+    // and `report` added
+    const o: Record<string, unknown> = stage === "analyze" && result.analysis
+      ? { ...result.analysis, summary: result.summary }
+      : { ...result.summary };
+    if (result.analysis && stage !== "analyze") o.analysis = result.analysis;
     if (result.report) o.report = { ...result.report, replies };
     console.log(JSON.stringify(o, jsonSafe, 2));
   } else {
