@@ -130,7 +130,7 @@ function kvStore(kv: Deno.Kv): KvStore {
     async listSeries(q: SeriesQuery = {}) {
       const out: SeriesRecord[] = [];
       for await (const e of kv.list<SeriesRecord>({ prefix: ["series"] })) out.push(e.value);
-      out.sort((a, b) => (b.date || b.seenAt).localeCompare(a.date || a.seenAt));
+      out.sort((a, b) => postedAt(b) - postedAt(a));
       const needle = q.q?.toLowerCase();
       const picked: SeriesRecord[] = [];
       for (const s of out) {
@@ -272,6 +272,12 @@ function kvStore(kv: Deno.Kv): KvStore {
       kv.close();
     },
   };
+}
+
+/** When a series was posted (its Date header, RFC 2822 or ISO), else when it was seen. */
+function postedAt(s: SeriesRecord): number {
+  const t = Date.parse(s.date);
+  return Number.isFinite(t) ? t : Date.parse(s.seenAt) || 0;
 }
 
 function toJob(j: JobValue): Job {

@@ -43,7 +43,10 @@ Deno.test("series: put, get, list newest first with filters; persists across reo
   const { dir, path } = await tempStore();
   let store = await openKvStore(path);
   await store.putSeries(seriesRecord("a@x", { date: "2026-01-01T00:00:00Z", list: "bpf" }));
-  await store.putSeries(seriesRecord("b@x", { date: "2026-02-01T00:00:00Z", list: "netdev" }));
+  // Date headers as mails carry them (RFC 2822): ordered by time, not by text.
+  await store.putSeries(
+    seriesRecord("b@x", { date: "Sun, 1 Feb 2026 00:00:00 +0000", list: "netdev" }),
+  );
   await store.putSeries(seriesRecord("c@x", { date: "2026-03-01T00:00:00Z", state: "reviewed" }));
   assert.deepEqual((await store.listSeries()).map((s) => s.messageId), ["c@x", "b@x", "a@x"]);
   assert.deepEqual((await store.listSeries({ list: "netdev" })).map((s) => s.messageId), ["b@x"]);
