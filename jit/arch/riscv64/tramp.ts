@@ -125,7 +125,7 @@ function invokeProg(
   a.emit(V.li(a0, env.prog)); // stands for `p` (struct bpf_prog *)
   a.emit(V.addi(a1, fp, -fr.runCtxOff));
   call(a, env, env.progEnter);
-  // prog start time; 49b5e77ae3e2 placed the beqz before this move, 6801b0aef79d after it:
+  // prog start time; the v6.3-era source has the beqz before this move, the v6.11-era one after:
   // v6.11's order for every era (no effect on arguments: s1 only feeds progExit)
   a.emit(V.mv(s1, a0));
   const skip = a.label();
