@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { startPublicInbox } from "../ingest/testing/public_inbox.ts";
+import { startSmtpServer } from "../send/testing/smtp_server.ts";
+import { sendSmtp } from "../send/smtp.ts";
+import { openKvStore } from "../store/kv.ts";
+import { parseConfig } from "../policy/config.ts";
+import { sampleReport, seriesFromMbox, THREADS } from "../email/testing/sample.ts";
+import { seriesRecord, watchOnce } from "./poll.ts";
+import { workOnce } from "./work.ts";
+import type { Reviewer, WatchDeps } from "./types.ts";
+
+const V1 = `${THREADS}many_args_arm64-v1.mbox`;
+const series = await seriesFromMbox(V1);
+const POSTED = Date.parse(series.date);
+
+Deno.test({
+  name:
+    "worker: a failing review is retried, then the series is marked failed; embargo holds the reply",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const pi = await startPublicInbox({
+      inboxes: [{ name: "bpf", address: "bpf@vger.kernel.org", mboxes: [V1] }],
+    });
+    const smtp = await startSmtpServer();
+    const dir = await Deno.makeTempDir({ prefix: "trampolint-work-" });
+    const store = await openKvStore(`${dir}/store.kv`);
+    try {
+      const config = parseConfig(JSON.stringify({
+        smtp: { host: "127.0.0.1", port: smtp.port },
+        lists: {
+          bpf: {
+            archive: pi.inboxUrl("bpf"),
+            address: "bpf@vger.kernel.org",
+            reply_to: "author",
+            embargo_minutes: 30,
+          },
+        },
+      }));
+      let now = new Date(POSTED + 10 * 60_000);
+      let calls = 0;
+      let failing = true;
+      const review: Reviewer = (_id, ctx) => {
+        calls++;
+        return failing
+          ? Promise.reject(new Error("emulator crashed"))
+          : Promise.resolve(sampleReport(ctx.series));
+      };
+      const deps: WatchDeps = {
+        store,
+        config,
+        review,
+        send: async (r) => ({ messageId: (await sendSmtp(config.smtp!, r)).messageId }),
+        leaseMs: 20,
+        now: () => now,
+      };
+      await store.putSeries(seriesRecord(series, "bpf", "queued", now.toISOString()));
+      await store.enqueue({ kind: "review", messageId: series.messageId });
+
+      // Five attempts, each after the lease ran out; then the job is dropped.
+      for (let i = 1; i <= 5; i++) {
+        await new Promise((r) => setTimeout(r, 30));
+        const r = await workOnce(deps);
+        assert.equal(r?.outcome, "failed");
+        assert.match(r!.reason, /emulator crashed/);
+      }
+      assert.equal(calls, 5);
+      assert.deepEqual(await store.pendingJobs(), []);
+      assert.equal((await store.getSeries(series.messageId))?.state, "failed");
+
+      // Queued again and reviewed: inside the embargo, no mail yet.
+      failing = false;
+      await store.enqueue({ kind: "review", messageId: series.messageId });
+      const held = await workOnce(deps);
+      assert.equal(held?.outcome, "skipped");
+      assert.match(held!.reason, /^embargo: 30 min/);
+      assert.equal(smtp.received.length, 0);
+      now = new Date(POSTED + 25 * 60_000);
+      await watchOnce(deps);
+      assert.equal(await workOnce(deps), null, "still embargoed");
+      now = new Date(POSTED + 31 * 60_000);
+      await watchOnce(deps);
+      const sent = await workOnce(deps);
+      assert.equal(sent?.outcome, "sent");
+      await smtp.waitFor(1);
+      assert.deepEqual(smtp.received[0].to, ["alexis.lothore@bootlin.com"]);
+      assert.equal(calls, 6, "the stored review is reused, not redone");
+      assert.equal(await workOnce(deps), null);
+    } finally {
+      store.close();
+      await smtp.stop();
+      await pi.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
