@@ -11,6 +11,7 @@ import type { ArchName } from "../../jit/arch/types.ts";
 import type { FrameLayout } from "../../jit/arch/tramp_types.ts";
 import { TRAMP_BASE, type TrampArch } from "../../jit/emu/tramp/layout.ts";
 import { type CsArchName, disassemble, type Insn } from "../../jit/emu/capstone.ts";
+import { disassembleWasm } from "../../jit/emu/capstone_wasm.ts";
 import { type ArgPlacement, ctxSlots } from "./frame.ts";
 
 /** One annotated instruction. */
@@ -51,6 +52,7 @@ function canonicalReg(arch: ArchName, reg: string): string {
     return m ? m[1] : r;
   }
   if (arch === "s390x") return r.replace(/^%/, "");
+  if (arch === "riscv64") return r === "fp" ? "s0" : r;
   if (arch === "arm64") {
     let m = /^[xw](\d+)$/.exec(r);
     if (m) return `x${m[1]}`;
@@ -112,6 +114,16 @@ function spAfter(
 export const CS_ARCHES: readonly string[] = ["x86_64", "arm64", "s390x"];
 
 /**
+ * Decodes a trampoline at its load address: Capstone 4 through FFI, or for
+ * RISC-V Capstone 5's WASM build (jit/emu/capstone_wasm.ts).
+ */
+export async function decode(arch: TrampArch, code: Uint8Array): Promise<Insn[]> {
+  if (arch === "riscv64") return await disassembleWasm("riscv64", code, TRAMP_BASE);
+  if (!CS_ARCHES.includes(arch)) throw new Error(`no disassembler for ${arch}`);
+  return disassemble(arch as CsArchName, code, TRAMP_BASE);
+}
+
+/**
  * Where stack arguments start, from the caller's SP: after the 160-byte
  * register save area on s390x (s390x ELF ABI; jit/arch/s390x/abi.ts), at SP
  * elsewhere.
@@ -154,33 +166,50 @@ function frameIndex(arch: ArchName, frame: FrameLayout, placement: ArgPlacement[
   return { regArg, ctx, stackArg };
 }
 
-/** A s390x memory operand `D(B)` / `D(L,B)`: displacement, length (mvc), base. */
-interface S390Mem {
+/** A `D(B)` / `D(L,B)` memory operand (s390x, RISC-V): displacement, length (mvc), base. */
+interface DispMem {
   disp: number;
   len: number | null;
   base: string;
 }
 
-function s390Mems(op: string): S390Mem[] {
-  const out: S390Mem[] = [];
-  for (const m of op.matchAll(/(-?0x[0-9a-f]+|-?\d+)?\((?:(0x[0-9a-f]+|\d+),\s*)?%(r\d+)\)/gi)) {
+function dispMems(op: string): DispMem[] {
+  const out: DispMem[] = [];
+  for (const m of op.matchAll(/(-?0x[0-9a-f]+|-?\d+)?\((?:(0x[0-9a-f]+|\d+),\s*)?%?(\w+)\)/gi)) {
     out.push({ disp: m[1] ? imm(m[1]) : 0, len: m[2] ? Number(m[2]) : null, base: m[3] });
   }
   return out;
 }
 
+/** Mnemonics of the `D(B)`-syntax arches: single-register stores and loads. */
+const DISP_SYNTAX: Partial<Record<TrampArch, { store: RegExp; load: RegExp; point: RegExp }>> = {
+  s390x: {
+    store: /^(stg|st|std|ste|sty)$/,
+    load: /^(lg|l|ld|le|ly|llgf|lgf)$/,
+    point: /^(la|lay)$/,
+  },
+  riscv64: {
+    store: /^(sd|sw|sh|sb|fsd|fsw)$/,
+    load: /^(ld|lw|lwu|lh|lhu|lb|lbu|fld|flw)$/,
+    point: /^addi$/,
+  },
+};
+
 /**
- * s390x: the frame register is r15 after the prologue's `aghi %r15, -size`,
- * and `FrameLayout` offsets are relative to it; args travel in r2–r6 and are
- * copied from the caller's frame with `mvc` (jit/arch/s390x).
+ * s390x and riscv64 (`D(B)` syntax). s390x: the frame register is r15 after
+ * the prologue's `aghi %r15, -size`, args in r2–r6, stack arguments copied
+ * with `mvc`, register ranges with stmg/lmg (jit/arch/s390x). riscv64: the
+ * frame register is s0 (fp), args in a0–a7 (jit/arch/riscv64).
  */
-function annotateS390x(
-  code: Uint8Array,
+function annotateDisp(
+  arch: TrampArch,
+  insns: Insn[],
   frame: FrameLayout,
   placement: ArgPlacement[],
 ): AnnotatedInsn[] {
-  const { regArg, ctx, stackArg } = frameIndex("s390x", frame, placement);
-  const fp = frame.fp.replace(/^%/, "").toLowerCase();
+  const { regArg, ctx, stackArg } = frameIndex(arch, frame, placement);
+  const syntax = DISP_SYNTAX[arch]!;
+  const fp = canonicalReg(arch, frame.fp.toLowerCase());
   const where = (off: number) => {
     const slot = ctx.find((c) => c.offset === off);
     if (slot) return { text: `ctx[${slot.index}] (${slot.label})`, arg: slot.arg, slot };
@@ -191,28 +220,35 @@ function annotateS390x(
     }
     return null;
   };
-  let framed = false;
-  return disassemble("s390x", code, TRAMP_BASE).map((insn) => {
+  // riscv64's s0 is the frame register from its first setting on; s390x's r15
+  // only once the prologue has moved it down by the frame size.
+  let framed = arch !== "s390x";
+  return insns.map((insn) => {
     const notes: string[] = [];
     const args = new Set<number>();
     const mn = insn.mnemonic.toLowerCase();
     const op = insn.opStr.toLowerCase();
-    const mems = s390Mems(op).filter((m) => m.base === fp);
-    const regs = op.replace(/[^,]*\([^)]*\)/g, "").split(/[,\s]+/).filter((t) => /^%r\d+$/.test(t))
-      .map((t) => t.slice(1));
+    const mems = dispMems(op).filter((m) => canonicalReg(arch, m.base) === fp);
+    const ops = op.split(/,\s*(?![^(]*\))/).map((t) => t.trim());
+    const regs = ops.filter((t) => !t.includes("(") && !/^-?(0x[0-9a-f]+|\d+)$/.test(t))
+      .map((t) => canonicalReg(arch, t));
+    const note = (r: string, off: number, store: boolean) => {
+      const w = where(off);
+      if (!w) return;
+      const a = regArg.get(r);
+      if (w.arg !== null) args.add(w.arg);
+      if (store && a !== undefined && w.slot) {
+        args.add(a);
+        notes.push(`saves arg ${a} (${r}) to ${w.text}`);
+      } else if (!store && a !== undefined && w.slot) {
+        notes.push(`restores ${r} (arg ${a}) from ${w.text}`);
+      } else notes.push(`${store ? "writes" : "reads"} ${w.text}`);
+    };
+    const pointAt = (r: string, off: number) => {
+      const slot = ctx.find((c) => c.offset === off);
+      if (slot) notes.push(`points ${r} at ctx[${slot.index}] (the ctx the program gets)`);
+    };
     if (framed && mems.length > 0) {
-      const note = (r: string, off: number, store: boolean) => {
-        const w = where(off);
-        if (!w) return;
-        const a = regArg.get(r);
-        if (w.arg !== null) args.add(w.arg);
-        if (store && a !== undefined && w.slot) {
-          args.add(a);
-          notes.push(`saves arg ${a} (${r}) to ${w.text}`);
-        } else if (!store && a !== undefined && w.slot) {
-          notes.push(`restores ${r} (arg ${a}) from ${w.text}`);
-        } else notes.push(`${store ? "writes" : "reads"} ${w.text}`);
-      };
       if (mn === "mvc" && mems.length === 2) {
         const [dst, src] = mems;
         const d = where(dst.disp), s = where(src.disp);
@@ -228,17 +264,14 @@ function annotateS390x(
         // A register range, 8 bytes each, from the displacement up.
         const [a, b] = regs.map((r) => Number(r.slice(1)));
         for (let k = a; k <= b; k++) note(`r${k}`, mems[0].disp + 8 * (k - a), mn === "stmg");
-      } else if (/^(stg|st|std|ste|sty)$/.test(mn)) note(regs[0], mems[0].disp, true);
-      else if (/^(lg|l|ld|le|ly|llgf|lgf)$/.test(mn)) note(regs[0], mems[0].disp, false);
-      else if (mn === "la" || mn === "lay") {
-        const slot = ctx.find((c) => c.offset === mems[0].disp);
-        if (slot) notes.push(`points ${regs[0]} at ctx[${slot.index}] (the ctx the program gets)`);
-      }
+      } else if (syntax.store.test(mn)) note(regs[0], mems[0].disp, true);
+      else if (syntax.load.test(mn)) note(regs[0], mems[0].disp, false);
+      else if (syntax.point.test(mn)) pointAt(regs[0], mems[0].disp);
+    } else if (framed && arch === "riscv64" && mn === "addi" && regs[1] === fp) {
+      pointAt(regs[0], imm(ops[2]));
     }
-    // Offsets are frame offsets once the prologue has moved r15 down by the frame size.
-    if (mn === "aghi" && regs[0] === fp && imm(op.split(",").at(-1)!) === -frame.frameSize) {
-      framed = true;
-    }
+    // s390x: offsets are frame offsets once r15 has moved down by the frame size.
+    if (mn === "aghi" && regs[0] === fp && imm(ops.at(-1)!) === -frame.frameSize) framed = true;
     return annotated(insn, notes, args);
   });
 }
@@ -246,15 +279,15 @@ function annotateS390x(
 /** Annotates each instruction with the argument it saves, reads or restores (Capstone arches only). */
 export function annotate(
   arch: TrampArch,
-  code: Uint8Array,
+  insns: Insn[],
   frame: FrameLayout,
   placement: ArgPlacement[],
 ): AnnotatedInsn[] {
-  if (arch === "s390x") return annotateS390x(code, frame, placement);
+  if (DISP_SYNTAX[arch]) return annotateDisp(arch, insns, frame, placement);
   const fp = frame.fp.replace(/^%/, "").toLowerCase();
   const { regArg, ctx, stackArg } = frameIndex(arch, frame, placement);
   let sp: number | null = null;
-  return disassemble(arch as CsArchName, code, TRAMP_BASE).map((insn) => {
+  return insns.map((insn) => {
     const notes: string[] = [];
     const args = new Set<number>();
     const mn = insn.mnemonic.toLowerCase();

@@ -7,14 +7,15 @@ import assert from "node:assert/strict";
 import { selftestPrototypes } from "../../jit/corpus/selftests.ts";
 import { emulateOne, loadTrampArch } from "../../jit/emu/tramp/emulate.ts";
 import type { TrampArch } from "../../jit/emu/tramp/layout.ts";
-import { annotate } from "./annotate.ts";
+import { annotate, decode } from "./annotate.ts";
 import { placementOf } from "./frame.ts";
 
 async function notesOf(arch: TrampArch, era: string, name: string, attach: "fentry" | "fexit") {
   const proto = (await selftestPrototypes()).find((p) => p.name === name)!;
   const v = await emulateOne({ arch, era, attach, proto, keepCode: true });
   assert.equal(v.status, "pass", JSON.stringify(v.mismatches));
-  return annotate(arch, v.code!, v.frame!, placementOf(arch, proto)).flatMap((i) => i.notes);
+  return annotate(arch, await decode(arch, v.code!), v.frame!, placementOf(arch, proto))
+    .flatMap((i) => i.notes);
 }
 
 Deno.test("x86_64: saves, stack reads and restores are named per argument", async () => {
@@ -47,4 +48,17 @@ Deno.test("s390x: r2–r6 saves and mvc copies of stack arguments", async () => 
     notes.join("\n"),
   );
   assert.ok(notes.includes("points r2 at ctx[0] (the ctx the program gets)"));
+});
+
+Deno.test("riscv64 (Capstone 5 WASM): a0–a7 saves, stack reads, ctx pointer", async () => {
+  const t = await loadTrampArch("riscv64");
+  const notes = await notesOf("riscv64", t.eras.at(-1)!, "bpf_fentry_test11", "fexit");
+  assert.ok(notes.includes("saves arg 0 (a0) to ctx[0] (arg 0)"), notes.join("\n"));
+  assert.ok(notes.includes("saves arg 7 (a7) to ctx[7] (arg 7)"));
+  assert.ok(
+    notes.some((n) => /^reads the caller's stack \(fp\+16, arg 8\)$/.test(n)),
+    notes.join("\n"),
+  );
+  assert.ok(notes.includes("restores a0 (arg 0) from ctx[0] (arg 0)"));
+  assert.ok(notes.some((n) => /^points a\d at ctx\[0\]/.test(n)), notes.join("\n"));
 });

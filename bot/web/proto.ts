@@ -25,7 +25,7 @@ import type { Mismatch } from "../../jit/emu/tramp/verdict.ts";
 import { capstoneUnavailable } from "../../jit/emu/capstone.ts";
 import { findPrototype } from "./corpus.ts";
 import { type ArgPlacement, type CtxSlot, ctxSlots, placementOf } from "./frame.ts";
-import { annotate, type AnnotatedInsn, CS_ARCHES } from "./annotate.ts";
+import { annotate, type AnnotatedInsn, decode } from "./annotate.ts";
 
 export type { AnnotatedInsn, ArgPlacement, CtxSlot };
 import type { WebError } from "./load.ts";
@@ -160,14 +160,19 @@ async function sideOf(
       v.mismatches.filter((m) => m.severity === "fail" && m.arg !== null).map((m) => m.arg!),
     ),
   ];
-  const cs = capstoneUnavailable();
+  const cs = arch === "riscv64" ? null : capstoneUnavailable();
   let disasm: AnnotatedInsn[] = [];
   let disasmUnavailable: string | null = null;
   if (!v.code || !v.frame) {
     disasmUnavailable = v.status === "rejected" ? "rejected: no code" : "no code";
   } else if (cs) disasmUnavailable = `Capstone unavailable: ${cs}`;
-  else if (!CS_ARCHES.includes(arch)) disasmUnavailable = `no Capstone 4 disassembler for ${arch}`;
-  else disasm = annotate(arch, v.code, v.frame, placement);
+  else {
+    try {
+      disasm = annotate(arch, await decode(arch, v.code), v.frame, placement);
+    } catch (e) {
+      disasmUnavailable = `no disassembly: ${(e as Error).message}`;
+    }
+  }
   return {
     label,
     era,
