@@ -8,6 +8,7 @@ import { sampleReport, seriesFromMbox, THREADS } from "../email/testing/sample.t
 import { seriesRecord, watchOnce } from "./poll.ts";
 import { workOnce } from "./work.ts";
 import type { Reviewer, WatchDeps } from "./types.ts";
+import { renderReply } from "../email/render.ts";
 
 const V1 = `${THREADS}many_args_arm64-v1.mbox`;
 const series = await seriesFromMbox(V1);
@@ -86,6 +87,70 @@ Deno.test({
       assert.deepEqual(smtp.received[0].to, ["alexis.lothore@bootlin.com"]);
       assert.equal(calls, 6, "the stored review is reused, not redone");
       assert.equal(await workOnce(deps), null);
+    } finally {
+      store.close();
+      await smtp.stop();
+      await pi.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "worker: a reply recorded by a run that died before sending is sent once by the next",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const pi = await startPublicInbox({
+      inboxes: [{ name: "bpf", address: "bpf@vger.kernel.org", mboxes: [V1] }],
+    });
+    const smtp = await startSmtpServer();
+    const dir = await Deno.makeTempDir({ prefix: "trampolint-work-" });
+    const store = await openKvStore(`${dir}/store.kv`);
+    try {
+      const config = parseConfig(JSON.stringify({
+        smtp: { host: "127.0.0.1", port: smtp.port },
+        lists: { bpf: { archive: pi.inboxUrl("bpf"), reply_to: "author" } },
+      }));
+      const deps: WatchDeps = {
+        store,
+        config,
+        review: () => Promise.reject(new Error("the stored review must be used")),
+        send: async (r) => ({ messageId: (await sendSmtp(config.smtp!, r)).messageId }),
+        leaseMs: 60_000,
+      };
+      // State as a killed run leaves it: review stored, reply recorded, job pending.
+      const report = sampleReport(series);
+      await store.putSeries(seriesRecord(series, "bpf", "reviewed", new Date().toISOString()));
+      await store.putReview({ messageId: series.messageId, at: "x", report, status: 1 });
+      const [text] = renderReply(report, series, {
+        from: config.from,
+        to: ["alexis.lothore@bootlin.com"],
+        cc: [],
+        dashboardBase: config.dashboardBase,
+        contact: config.contact,
+      });
+      await store.recordReply({
+        key: `${series.messageId}|email:x`,
+        messageId: series.messageId,
+        target: "email:x",
+        text,
+        state: "recorded",
+        reason: null,
+        recordedAt: new Date().toISOString(),
+        sentAt: null,
+        replyMessageId: null,
+      });
+      await store.enqueue({ kind: "review", messageId: series.messageId });
+      const r = await workOnce(deps);
+      assert.equal(r?.outcome, "sent", r?.reason);
+      await smtp.waitFor(1);
+      assert.equal(await workOnce(deps), null);
+      await store.enqueue({ kind: "review", messageId: series.messageId });
+      const again = await workOnce(deps);
+      assert.deepEqual(again?.sent, [], "a sent reply is not sent again");
+      assert.equal(smtp.received.length, 1);
+      assert.deepEqual((await store.listReplies(series.messageId)).map((x) => x.state), ["sent"]);
     } finally {
       store.close();
       await smtp.stop();
