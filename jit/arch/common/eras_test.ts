@@ -1,0 +1,14 @@
+import { equal, throws } from "node:assert/strict";
+import { eraLookup } from "./eras.ts";
+
+Deno.test("eraLookup: known eras resolve; unknown ones (inherited keys too) are clear errors", () => {
+  const { eraSpec, distillEra } = eraLookup("toy", {
+    "v6.3": { distillEra: "v6.3" as const, n: 1 },
+    "2026": { distillEra: "2026" as const, n: 2 },
+  });
+  equal(eraSpec("2026").n, 2);
+  equal(distillEra("v6.3"), "v6.3");
+  throws(() => eraSpec("v6.4"), /toy: unknown era v6\.4 \(known: v6\.3, 2026\)/);
+  throws(() => eraSpec("constructor"), /unknown era constructor/);
+  throws(() => distillEra("toString"), /unknown era toString/);
+});
