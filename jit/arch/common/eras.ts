@@ -7,14 +7,19 @@
 
 import type { DistillEra } from "../../corpus/types.ts";
 
-/** `eraSpec(era)` (throws on an unknown era, naming the known ones) and `distillEra(era)`. */
+/**
+ * `eraSpec(era)` (throws on an unknown era, naming the known ones oldest
+ * first — `eras`, not the table's key order, which puts "2026" first) and
+ * `distillEra(era)`.
+ */
 export function eraLookup<S extends { distillEra: DistillEra }>(
   arch: string,
+  eras: readonly string[],
   specs: Readonly<Record<string, S>>,
 ): { eraSpec(era: string): S; distillEra(era: string): DistillEra } {
   const eraSpec = (era: string): S => {
-    if (!Object.hasOwn(specs, era)) {
-      throw new Error(`${arch}: unknown era ${era} (known: ${Object.keys(specs).join(", ")})`);
+    if (!eras.includes(era) || !Object.hasOwn(specs, era)) {
+      throw new Error(`${arch}: unknown era ${era} (known: ${eras.join(", ")})`);
     }
     return specs[era];
   };

@@ -2,7 +2,7 @@ import { equal, throws } from "node:assert/strict";
 import { eraLookup } from "./eras.ts";
 
 Deno.test("eraLookup: known eras resolve; unknown ones (inherited keys too) are clear errors", () => {
-  const { eraSpec, distillEra } = eraLookup("toy", {
+  const { eraSpec, distillEra } = eraLookup("toy", ["v6.3", "2026"], {
     "v6.3": { distillEra: "v6.3" as const, n: 1 },
     "2026": { distillEra: "2026" as const, n: 2 },
   });

@@ -194,7 +194,7 @@ export const ERA_SPECS: Record<Riscv64Era, EraSpec> = {
   "v6.19": V6_19,
 };
 
-const lookup = eraLookup("riscv64", ERA_SPECS);
+const lookup = eraLookup("riscv64", ERAS, ERA_SPECS);
 /** The era's spec; throws on an unknown era. */
 export const eraSpec: (era: string) => EraSpec = lookup.eraSpec;
 /** `distillEra` of `TrampolineArch`. */
