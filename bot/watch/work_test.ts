@@ -14,30 +14,39 @@ const V1 = `${THREADS}many_args_arm64-v1.mbox`;
 const series = await seriesFromMbox(V1);
 const POSTED = Date.parse(series.date);
 
+/** A real archive holding v1, a real SMTP server and a fresh store, for one test. */
+async function world(list: Record<string, unknown>) {
+  const pi = await startPublicInbox({
+    inboxes: [{ name: "bpf", address: "bpf@vger.kernel.org", mboxes: [V1] }],
+  });
+  const smtp = await startSmtpServer();
+  const dir = await Deno.makeTempDir({ prefix: "trampolint-work-" });
+  const store = await openKvStore(`${dir}/store.kv`);
+  const config = parseConfig(JSON.stringify({
+    smtp: { host: "127.0.0.1", port: smtp.port },
+    lists: { bpf: { archive: pi.inboxUrl("bpf"), ...list } },
+  }));
+  const stop = async () => {
+    store.close();
+    await smtp.stop();
+    await pi.stop();
+    await Deno.remove(dir, { recursive: true });
+  };
+  return { smtp, store, config, stop };
+}
+
 Deno.test({
   name:
     "worker: a failing review is retried, then the series is marked failed; embargo holds the reply",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const pi = await startPublicInbox({
-      inboxes: [{ name: "bpf", address: "bpf@vger.kernel.org", mboxes: [V1] }],
+    const { smtp, store, config, stop } = await world({
+      address: "bpf@vger.kernel.org",
+      reply_to: "author",
+      embargo_minutes: 30,
     });
-    const smtp = await startSmtpServer();
-    const dir = await Deno.makeTempDir({ prefix: "trampolint-work-" });
-    const store = await openKvStore(`${dir}/store.kv`);
     try {
-      const config = parseConfig(JSON.stringify({
-        smtp: { host: "127.0.0.1", port: smtp.port },
-        lists: {
-          bpf: {
-            archive: pi.inboxUrl("bpf"),
-            address: "bpf@vger.kernel.org",
-            reply_to: "author",
-            embargo_minutes: 30,
-          },
-        },
-      }));
       let now = new Date(POSTED + 10 * 60_000);
       let calls = 0;
       let failing = true;
@@ -88,10 +97,7 @@ Deno.test({
       assert.equal(calls, 6, "the stored review is reused, not redone");
       assert.equal(await workOnce(deps), null);
     } finally {
-      store.close();
-      await smtp.stop();
-      await pi.stop();
-      await Deno.remove(dir, { recursive: true });
+      await stop();
     }
   },
 });
@@ -101,17 +107,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const pi = await startPublicInbox({
-      inboxes: [{ name: "bpf", address: "bpf@vger.kernel.org", mboxes: [V1] }],
-    });
-    const smtp = await startSmtpServer();
-    const dir = await Deno.makeTempDir({ prefix: "trampolint-work-" });
-    const store = await openKvStore(`${dir}/store.kv`);
+    const { smtp, store, config, stop } = await world({ reply_to: "author" });
     try {
-      const config = parseConfig(JSON.stringify({
-        smtp: { host: "127.0.0.1", port: smtp.port },
-        lists: { bpf: { archive: pi.inboxUrl("bpf"), reply_to: "author" } },
-      }));
       const deps: WatchDeps = {
         store,
         config,
@@ -152,10 +149,7 @@ Deno.test({
       assert.equal(smtp.received.length, 1);
       assert.deepEqual((await store.listReplies(series.messageId)).map((x) => x.state), ["sent"]);
     } finally {
-      store.close();
-      await smtp.stop();
-      await pi.stop();
-      await Deno.remove(dir, { recursive: true });
+      await stop();
     }
   },
 });
