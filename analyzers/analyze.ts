@@ -135,9 +135,13 @@ async function archAnalysis(
  */
 export async function analyze(
   applied: Applied,
-  patches: SeriesDiffs,
+  allPatches: SeriesDiffs,
   opts: AnalyzeOptions = {},
 ): Promise<Analysis> {
+  // A patch that did not apply is an apply error, not a change to analyse (hunk-only mode applies nothing).
+  const patches = applied.info.mode === "hunk-only"
+    ? allPatches
+    : allPatches.filter((p) => applied.appliedPatches.includes(p.index));
   const generic = await readGeneric(applied, patches, opts.readBase);
   const extern = {
     pre: { ...DEFAULT_EXTERN, ...generic.constsBefore },

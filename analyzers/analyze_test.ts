@@ -79,7 +79,7 @@ Deno.test("x86-12-args: limit 6 → 12 slots, stack args with backfill, rbx in t
   );
   assert.match(
     x86.unmodeled[1].summary,
-    /^unmodeled change in arch_prepare_bpf_trampoline\(\) \(patch 1\): 7 lines added, 1 line removed$/,
+    /^comment-only change in arch_prepare_bpf_trampoline\(\) \(patch 1\): 7 lines added, 1 line removed$/,
   );
   // Untouched arches still get an era from the base.
   const arm64 = a.arches.arm64!;

@@ -15,7 +15,7 @@
 
 import type { Hunk } from "./diff/types.ts";
 import type { KnobReading, Unmodeled } from "./types.ts";
-import { type CFile, functionsOverlapping } from "./c/syntax.ts";
+import { type CFile, descendants, functionsOverlapping } from "./c/syntax.ts";
 
 /** A patch's file diffs, as the series stage parsed them. */
 export interface PatchDiffs {
@@ -140,13 +140,53 @@ export function touchesEvidence(
     Object.values(after).some((r) => h.plus.includes(r.line));
 }
 
-/** The summary line of an unmodelled hunk. */
-export function unmodeledSummary(h: LocatedHunk, fn: string | null): string {
+const commentLinesOf = new WeakMap<CFile, Set<number>>();
+
+/** 1-based lines of a file that hold only comments (and whitespace), by the syntax tree. */
+export function commentOnlyLines(c: CFile): Set<number> {
+  const cached = commentLinesOf.get(c);
+  if (cached) return cached;
+  const spans = new Map<number, [number, number][]>();
+  for (const n of descendants(c.root, "comment")) {
+    for (let row = n.startPosition.row; row <= n.endPosition.row; row++) {
+      const from = row === n.startPosition.row ? n.startPosition.column : 0;
+      const to = row === n.endPosition.row ? n.endPosition.column : Infinity;
+      spans.set(row + 1, [...(spans.get(row + 1) ?? []), [from, to]]);
+    }
+  }
+  const lines = c.text.split("\n");
+  const out = new Set<number>();
+  for (const [line, segs] of spans) {
+    const text = lines[line - 1] ?? "";
+    const rest = [...text].filter((_, i) => !segs.some(([a, b]) => i >= a && i < b)).join("");
+    if (rest.trim() === "") out.add(line);
+  }
+  commentLinesOf.set(c, out);
+  return out;
+}
+
+/** The summary line of an unmodelled hunk (comment-only when the syntax trees say so). */
+export function unmodeledSummary(
+  h: LocatedHunk,
+  fn: string | null,
+  pre: CFile | null = null,
+  post: CFile | null = null,
+): string {
   const added = h.hunk.lines.filter((l) => l.kind === "+").length;
   const removed = h.hunk.lines.filter((l) => l.kind === "-").length;
   const where = fn ? `${fn}()` : "file scope";
+  // Comments and blank lines only: still listed (never "no change"), but said to be so.
+  const blankOr = (lines: number[], c: CFile | null, text: string[]) => {
+    const comments = c ? commentOnlyLines(c) : null;
+    return comments !== null &&
+      lines.every((l) => comments.has(l) || (text[l - 1] ?? "").trim() === "");
+  };
+  const commentOnly = h.plus.length + h.minus.length === added + removed &&
+    blankOr(h.plus, post, post?.text.split("\n") ?? []) &&
+    blankOr(h.minus, pre, pre?.text.split("\n") ?? []);
+  const what = commentOnly ? "comment-only change" : "unmodeled change";
   const n = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
-  return `unmodeled change in ${where} (patch ${h.patch}): ${n(added, "line")} added, ${
+  return `${what} in ${where} (patch ${h.patch}): ${n(added, "line")} added, ${
     n(removed, "line")
   } removed`;
 }
@@ -179,7 +219,7 @@ export function unmodeledHunks(
       file: h.file,
       function: fn,
       hunk: h.header,
-      summary: unmodeledSummary(h, fn),
+      summary: unmodeledSummary(h, fn, pre, post),
     });
   }
   return { unmodeled, outOfScope };

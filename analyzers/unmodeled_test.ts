@@ -80,3 +80,18 @@ Deno.test("hunk-only mode: no knob is read, every in-scope hunk is unmodeled, th
     a.notes.includes("hunk-only mode: knobs not read; every in-scope hunk is listed as unmodeled"),
   );
 });
+
+Deno.test("comment-only hunks are told apart by the syntax tree, not by a leading '*'", async () => {
+  const pre =
+    "static void save_args(u8 **pprog)\n{\n\tu8 *prog = *pprog;\n\n\t/* one */\n\t*pprog = prog;\n}\n";
+  const comment = pre.replace("/* one */", "/* one,\n\t * two */");
+  const deref = pre.replace("\t*pprog = prog;\n", "\t*pprog = prog + 1;\n");
+  for (const [post, what] of [[comment, "comment-only change"], [deref, "unmodeled change"]]) {
+    const { applied, patches } = await appliedFromImages({
+      "arch/x86/net/bpf_jit_comp.c": [pre, post],
+    });
+    const a = (await analyze(applied, patches, { recognisers: [x86], noCorpus: true })).arches
+      .x86_64!;
+    assert.deepEqual(a.unmodeled.map((u) => u.summary.split(" in ")[0]), [what]);
+  }
+});

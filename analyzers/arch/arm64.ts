@@ -29,6 +29,7 @@ import {
   signature,
   slotCountingReading,
   slotExtras,
+  withCallees,
 } from "./read.ts";
 import { readLimits, stackArgReadings } from "./common.ts";
 import type { CNode } from "../c/parser.ts";
@@ -89,8 +90,9 @@ function stackBase(
 
 function readArm64(img: CImage): Record<string, KnobReading> {
   const out: Record<string, KnobReading> = {};
-  const entry = definedFunctions(img, ENTRY);
-  if (entry.length === 0) return out;
+  const named = definedFunctions(img, ENTRY);
+  if (named.length === 0) return out;
+  const entry = withCallees(img, named);
   const top = entry[0];
   const save = definedFunctions(img, ["save_args"])[0];
   const fit = readLimits(img, entry, save ?? null, out);

@@ -23,6 +23,7 @@ import {
   signature,
   slotCountingReading,
   slotExtras,
+  withCallees,
 } from "./read.ts";
 import { TRAMPOLINE_KNOB } from "../era.ts";
 
@@ -43,7 +44,8 @@ export function entryOrAbsent(
   out: Record<string, KnobReading>,
 ): CFunction[] | null {
   const entry = definedFunctions(img, shape.entry);
-  if (entry.length > 0) return entry;
+  // The entry and the file functions it calls (limit and layout helpers).
+  if (entry.length > 0) return withCallees(img, entry);
   // No trampoline in this file: the evidence is the file's first line.
   out[TRAMPOLINE_KNOB] = {
     value: false,

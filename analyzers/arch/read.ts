@@ -67,6 +67,22 @@ export function reading(
   };
 }
 
+/**
+ * `fns` followed by the file's functions they call (one level): helpers a
+ * series factors out of the trampoline entry (a layout function, a limit
+ * helper) are read like the entry itself.
+ */
+export function withCallees(img: CImage, fns: CFunction[]): CFunction[] {
+  const out = [...fns];
+  for (const fn of fns) {
+    for (const c of callsIn(fn.body)) {
+      const callee = functionNamed(img.c, c.name);
+      if (callee && !out.includes(callee)) out.push(callee);
+    }
+  }
+  return out;
+}
+
 /** The functions of `names` the image defines, in the order given. */
 export function definedFunctions(img: CImage, names: string[]): CFunction[] {
   return names.map((n) => functionNamed(img.c, n)).filter((f): f is CFunction => f !== null);
@@ -133,8 +149,35 @@ export function countKind(img: CImage, fn: CFunction, expr: CNode, depth = 0): C
     }
   }
   const callees = new Set(callsIn(expr).map((c) => c.name));
+  // A struct field (`ta->reg_slots`): what the file assigns to that field, wherever it does.
+  for (const field of new Set(allFields)) {
+    if (field === "nr_args" || field === "arg_size") continue;
+    for (const f of img.c.functions) {
+      for (const a of assignmentsIn(f.body)) {
+        if (!a.target.endsWith(`->${field}`) && !a.target.endsWith(`.${field}`)) continue;
+        const k = countKind(img, f, a.value, depth + 1);
+        if (k === "slots") return "slots";
+        if (k === "args") kind = "args";
+      }
+    }
+  }
   for (const id of new Set(identifiersIn(expr))) {
     if (callees.has(id) || img.consts.has(id)) continue;
+    // `s++` once per slot: incremented in a loop bounded by an argument's slot count.
+    for (const u of descendants(fn.body, "update_expression")) {
+      if (u.childForFieldName("argument")?.text !== id) continue;
+      for (let p = u.parent; p && p.id !== fn.body.id; p = p.parent) {
+        const cond = p.type === "for_statement" ? p.childForFieldName("condition") : null;
+        if (!cond) continue;
+        const bounded = comparisonsIn(cond).some((c) =>
+          [c.left, c.right].some((side) =>
+            side.type === "identifier" && side.text !== id &&
+            countKind(img, fn, side, depth + 1) === "slots"
+          )
+        );
+        if (bounded) return "slots";
+      }
+    }
     for (const a of assignmentsIn(fn.body).filter((a) => a.target === id)) {
       if (a.value.id === expr.id) continue;
       const k = countKind(img, fn, a.value, depth + 1);
@@ -224,6 +267,17 @@ export function slotExtras(
       );
       return { rule: structOnly ? "struct-only" : "all", fn, node: a.node };
     }
+    // `s++` once per slot of every argument (a per-slot placement loop).
+    for (const u of descendants(fn.body, "update_expression")) {
+      const arg = u.childForFieldName("argument");
+      if (!arg || arg.type !== "identifier" || !inLoop(u, fn)) continue;
+      if (targets && !targets.includes(arg.text)) continue;
+      if (countKind(img, fn, arg) !== "slots") continue;
+      const structOnly = enclosingIfs(u, fn.body).some((i) =>
+        identifiersIn(i.condition).includes("BTF_FMODEL_STRUCT_ARG")
+      );
+      return { rule: structOnly ? "struct-only" : "all", fn, node: u };
+    }
   }
   return null;
 }
@@ -239,7 +293,13 @@ export function registerFit(
   fns: CFunction[],
 ): { regs: number; fn: CFunction; node: CNode; sum: CNode } | null {
   for (const fn of fns) {
+    // A limit check (`if (slots > N) return -E…`) is not a register-fit test.
+    const limits = new Set(
+      ifsIn(fn.body).filter((i) => errnoIn(i.consequence) !== null)
+        .flatMap((i) => comparisonsIn(i.condition).map((c) => c.node.id)),
+    );
     for (const c of comparisonsIn(fn.body)) {
+      if (limits.has(c.node.id)) continue;
       const [sum, k] = constOf(img, c.right) !== null ? [c.left, c.right] : [c.right, c.left];
       const v = constOf(img, k);
       const s = unparen(sum);

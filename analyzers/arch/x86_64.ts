@@ -43,6 +43,7 @@ import {
   signature,
   slotCountingReading,
   slotExtras,
+  withCallees,
 } from "./read.ts";
 
 /** Functions that enter the trampoline builder (the limit check lives here). */
@@ -145,9 +146,11 @@ function readSave(img: CImage, save: CFunction, out: Record<string, KnobReading>
 
 function readX86(img: CImage): Record<string, KnobReading> {
   const out: Record<string, KnobReading> = {};
-  const entry = definedFunctions(img, ENTRY);
+  const named = definedFunctions(img, ENTRY);
   const save = definedFunctions(img, SAVE)[0];
-  if (entry.length === 0) return out;
+  if (named.length === 0) return out;
+  // The entry and the file functions it calls (a limit or layout helper a series factors out).
+  const entry = withCallees(img, named);
   const limit = limitChecks(img, entry)[0];
   if (limit) {
     out.maxSlots = reading(img, limit.limit, limit.fn, limit.node);
