@@ -262,3 +262,19 @@ Deno.test("riscv64 v6.3 fexit: the corpus fails only by the __int128 undercount 
   }
   ok(vs.filter((v) => v.status === "pass").length > 700);
 });
+
+Deno.test("riscv64 IP_ARG: ctx[-2] is the traced function's address (49b5e77ae3e2 stores func_addr) in every era", async () => {
+  for (const era of ["v6.3", "v6.11", "v6.19"]) {
+    for (const attach of ["fentry", "fexit"] as const) {
+      const vs = await emulateMany({
+        arch: "riscv64",
+        era,
+        attach,
+        protos: selftests,
+        ipArg: true,
+      });
+      deepStrictEqual(vs.flatMap((v) => failures(v, "ctx-ip").map(() => explain(v))), []);
+      ok(vs.filter((v) => v.status === "pass").length > 15, `${era} ${attach}`);
+    }
+  }
+});
