@@ -19,7 +19,8 @@ import { renderReply, replySubject } from "../email/render.ts";
 import { decide } from "../policy/decide.ts";
 import type { ListPolicy } from "../policy/types.ts";
 import type { ReplyRecord, SeriesRecord } from "../store/types.ts";
-import type { ReplyText } from "../report/types.ts";
+import type { ReplyText, Report } from "../report/types.ts";
+import type { Series } from "../series/types.ts";
 
 import { fetchSeries } from "./poll.ts";
 import type { WatchDeps } from "./types.ts";
@@ -80,7 +81,32 @@ async function handle(
     await deps.store.putReview(review);
     await deps.store.putSeries({ ...rec, state: "reviewed" });
   }
-  const base = { jobId, messageId: rec.messageId };
+  return { jobId, ...await answerSeries(deps, series, review.report, list) };
+}
+
+/** What answering a reviewed series did. */
+export interface AnswerResult {
+  messageId: string;
+  outcome: "sent" | "skipped";
+  /** Reply keys sent by this call. */
+  sent: string[];
+  reason: string;
+}
+
+/**
+ * Answers a reviewed series per policy: sends what an earlier, interrupted
+ * run recorded; else decides, records every reply atomically, then sends
+ * and marks each one. Used by the worker and by `review --send`.
+ */
+export async function answerSeries(
+  deps: Omit<WatchDeps, "review" | "leaseMs">,
+  series: Series,
+  report: Report,
+  list: ListPolicy,
+): Promise<AnswerResult> {
+  const now = () => deps.now?.() ?? new Date();
+  const rec = { messageId: series.messageId, subject: series.subject };
+  const base = { messageId: rec.messageId };
   // Replies recorded by an earlier, interrupted run are sent as recorded.
   const existing = await deps.store.listReplies(rec.messageId);
   if (existing.length) {
@@ -88,7 +114,7 @@ async function handle(
     return { ...base, outcome: "sent", sent, reason: "replies recorded earlier" };
   }
   const sentTimes = await deps.store.getState<string[]>(`sent:${list.name}`) ?? [];
-  const decision = decide(list, review.report, series, {
+  const decision = decide(list, report, series, {
     seriesReplies: existing,
     sentTimes,
     now: now(),
@@ -98,7 +124,7 @@ async function handle(
     deps.log?.(`<${rec.messageId}>: no reply: ${decision.reason}`);
     return { ...base, outcome: "skipped", sent: [], reason: decision.reason };
   }
-  const replies = renderReply(review.report, series, {
+  const replies = renderReply(report, series, {
     from: deps.config.from,
     to: decision.to,
     cc: decision.cc,
@@ -147,7 +173,7 @@ function replyRecord(messageId: string, text: ReplyText, at: Date): ReplyRecord 
 
 /** Sends every reply still in state "recorded": mails by SMTP, the "github" one as a comment. */
 async function sendRecorded(
-  deps: WatchDeps,
+  deps: Omit<WatchDeps, "review" | "leaseMs">,
   records: ReplyRecord[],
   list: string,
   seriesSubject: string,
@@ -175,7 +201,11 @@ async function sendRecorded(
   return sent;
 }
 
-async function holdUntil(deps: WatchDeps, messageId: string, at: string): Promise<void> {
+async function holdUntil(
+  deps: Omit<WatchDeps, "review" | "leaseMs">,
+  messageId: string,
+  at: string,
+): Promise<void> {
   const due = await deps.store.getState<Record<string, string>>("retry") ?? {};
   due[messageId] = at;
   await deps.store.setState("retry", due);
