@@ -7,6 +7,9 @@ import { linux61 } from "../c/linux61.ts";
 import { analyze } from "../analyze.ts";
 import { appliedFromImages } from "./testing.ts";
 import { recogniser as x86 } from "./x86_64.ts";
+import { fixtureSeries } from "../source/testing/series.ts";
+import { sourcesFor } from "../source/sources.ts";
+import { applySeries } from "../source/apply.ts";
 
 const FILE = "arch/x86/net/bpf_jit_comp.c";
 
@@ -103,4 +106,33 @@ Deno.test("a change outside trampoline code is counted, not listed", async () =>
       "1 hunk(s) in other functions of arch/x86/net/bpf_jit_comp.c (not trampoline code) not listed",
     ),
   );
+});
+
+Deno.test("on top of the x86-12-args fixture: jmp-mode base, even stack slots for 16-byte args, garbage cleaning", async () => {
+  const s = await fixtureSeries("x86-12-args.mbox");
+  const twelve = (await applySeries(s, await sourcesFor(s, { linuxSource: true }))).post.get(FILE)!;
+  let next = edit(twelve, "\t\t\t\t 24 + stk * 8);", "\t\t\t\t (jmp ? 16 : 24) + stk * 8);");
+  next = edit(
+    next,
+    "\t\tfor (j = 0; j < slots; j++, stk++, ctx++) {\n\t\t\temit_ldx(",
+    "\t\tif (m->arg_size[i] == 16)\n\t\t\tstk = round_up(stk, 2);\n" +
+      "\t\tfor (j = 0; j < slots; j++, stk++, ctx++) {\n\t\t\temit_ldx(",
+  );
+  next = edit(
+    next,
+    "\t\t}\n\t}\n}\n\n/* Reload the register",
+    "\t\t}\n\t}\n\tclean_stack_garbage(m, prog, stk, off);\n}\n\n/* Reload the register",
+  );
+  const a = await appliedFromImages({ [FILE]: [twelve, next] });
+  const r = (await analyze(a.applied, a.patches, { recognisers: [x86], noCorpus: true })).arches
+    .x86_64!;
+  assert.deepEqual(r.knobs.map((k) => [k.name, k.before, k.after, k.function]), [
+    ["int128StackAlign", false, true, "save_args"],
+    ["garbageCleaning", "none", "single-4-byte-last", "save_args"],
+    ["stackArgBaseJmp", 0, 16, "save_args"],
+  ]);
+  assert.equal(r.after.stackArgBaseCall.value, 24);
+  assert.equal(r.after.int128StackAlign.evidence, "stk = round_up(stk, 2);");
+  assert.equal(r.eraAfter.label, "unknown era, nearest 2026 (differs: outgoingArea)");
+  assert.deepEqual(r.unmodeled, []);
 });
