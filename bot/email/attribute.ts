@@ -124,6 +124,13 @@ export function groupFindings(report: Report, series: Series): ReplyGroup[] {
   for (const f of report.failures.introduced) {
     group(patchOfFinding(f, series, additionPatch, knobPatch)).introduced.push(f);
   }
+  for (const g of groups.values()) {
+    if (g.patch > 0 && g.hunks.length === 0) {
+      for (const f of g.introduced) {
+        for (const ref of argumentHunks(series, g.patch, f.arch)) addHunk(g, ref);
+      }
+    }
+  }
   return [...groups.values()]
     .filter((g) =>
       g.introduced.length || g.knobs.length || g.unmodeled.length || g.applyErrors.length
@@ -154,6 +161,29 @@ function patchOfFinding(
   if (touching.length > 1) return 0;
   const generic = knobPatch.get("generic");
   return generic?.size === 1 ? [...generic][0] : 0;
+}
+
+/**
+ * Functions of a JIT where trampoline argument handling lives (KERNEL_SPEC:
+ * per-arch rules name them: save_args/restore_args on x86, calc_arg_aux and
+ * prepare_trampoline on arm64, store_args/restore_args on riscv, …).
+ */
+const ARG_FUNCTION = /trampoline|_args?\b|args?_|save_regs|restore_regs|arg_aux|func_model/;
+
+/** At most two hunks of patch `n` in an arch's JIT inside argument-handling functions. */
+function argumentHunks(series: Series, n: number, arch: ArchName): HunkRef[] {
+  const p = series.patches.find((x) => x.index === n);
+  const out: HunkRef[] = [];
+  for (const f of p?.diff.files ?? []) {
+    const path = diffPath(f);
+    if (!path.startsWith(ARCH_DIRS[arch])) continue;
+    for (const h of f.hunks) {
+      if (out.length < 2 && ARG_FUNCTION.test(h.functionContext)) {
+        out.push({ patch: n, file: path, hunk: h });
+      }
+    }
+  }
+  return out;
 }
 
 function addHunk(g: ReplyGroup, ref: HunkRef): void {

@@ -142,6 +142,7 @@ Deno.test("series-level finding replies to the cover letter; quiet on success by
   r.failures.introduced = [sampleFinding({ arch: "x86_64" })]; // no patch touches x86: series-level
   const [m] = renderReply(r, series, OPTS);
   assert.equal(m.headers["In-Reply-To"], `<${series.messageId}>`);
+  assert.doesNotMatch(m.body, /^> /m, "no hunk is quoted for a series-level finding");
   assert.equal(
     m.headers.Subject,
     "Re: [PATCH RFC bpf-next 0/4] bpf, arm64: support up to 12 arguments",
@@ -161,4 +162,13 @@ Deno.test("no recipient is a clear error", () => {
     () => renderReply(sampleReport(series), series, { ...OPTS, to: [] }),
     /no recipient/,
   );
+});
+
+Deno.test("a finding tied to a patch by its arch quotes that patch's argument-handling hunks", () => {
+  const [m] = renderReply(sampleReport(series), series, OPTS); // arm64 finding, no knob named
+  assert.equal(m.headers["In-Reply-To"], `<${patch(2).message.messageId}>`);
+  const quotedHeaders = m.body.split("\n").filter((l) => l.startsWith("> @@"));
+  assert.equal(quotedHeaders.length, 2);
+  for (const h of quotedHeaders) assert.match(h, /calc_arg_aux|prepare_trampoline|struct arg_aux/);
+  assert.ok(!m.body.includes("> @@ -30,6 +30,7 @@"), "the include hunk is not quoted");
 });
