@@ -133,9 +133,11 @@ function renderOne(
   return { headers, body: wrapText(body.replace(/\n{3,}/g, "\n\n"), WRAP_WIDTH, isVerbatim) };
 }
 
+/** "Hi <name>," with the display name as written (no guessing which part is the given name). */
 function greeting(series: Series): string[] {
-  const name = series.author.replace(/<[^>]*>/, "").replace(/"/g, "").trim().split(/\s+/)[0];
-  return [name ? `Hi ${name},` : "Hello,", ""];
+  const name = series.author.replace(/<[^>]*>/, "").replace(/\([^)]*\)/g, "").replace(/"/g, "")
+    .replace(/\s+/g, " ").trim();
+  return [name && !name.includes("@") ? `Hi ${name},` : "Hello,", ""];
 }
 
 function intro(report: Report, g: ReplyGroup): string[] {

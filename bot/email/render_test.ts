@@ -81,7 +81,7 @@ Deno.test("replies thread under the patch that did it, with the hunk quoted and 
   assert.equal(m2.headers["MIME-Version"], "1.0");
   assert.equal(m2.headers["Content-Type"], "text/plain; charset=utf-8");
   // Patch 2: the knob change and the arm64 finding, with the knob's hunk quoted.
-  assert.match(m2.body, /^Hi Alexis,/);
+  assert.match(m2.body, /^Hi Alexis Lothoré,\n/);
   assert.match(m2.body, /arm64: maxArgs changes from 8 to 12 in prepare_trampoline\(\)/);
   assert.match(
     m2.body,
