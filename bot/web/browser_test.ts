@@ -40,7 +40,7 @@ Deno.test({
   fn: async () => {
     const logs: string[] = [];
     const server = await serve(
-      { port: 0, host: "127.0.0.1", store: ":memory:", btf: null, seed: true },
+      { port: 0, host: "127.0.0.1", store: ":memory:", btf: null, seed: "fixtures" },
       (l) => logs.push(l),
     );
     await addTestSeries(server.store);

@@ -11,17 +11,23 @@ import { openKvStore } from "../store/kv.ts";
 import type { Store } from "../store/types.ts";
 import { createApp } from "./app.tsx";
 import { corpusView, DEFAULT_BTF } from "./corpus.ts";
-import { seedIfEmpty } from "./seed.ts";
+import { reviewSeeder, seedIfEmpty } from "./seed.ts";
 
 /** Default KV file: the same as the watcher's (bot/policy config key `store`). */
 export const DEFAULT_STORE = "trampolint.kv";
 
-const USAGE = `usage: deno task serve [--port N] [--host H] [--store PATH] [--btf PATH] [--no-seed]
+const USAGE =
+  `usage: deno task serve [--port N] [--host H] [--store PATH] [--btf PATH] [--seed MODE]
 
 Serves the read-only dashboard (default http://127.0.0.1:8080; PORT sets the port too).
   --store PATH   Deno KV file (default ${DEFAULT_STORE}; ":memory:" for a throwaway store)
   --btf PATH     vmlinux BTF for real functions (default ${DEFAULT_BTF}; "none" to skip)
-  --no-seed      do not seed an empty store with the fixture reviews`;
+  --seed MODE    how an empty store is seeded from fixtures/threads: "fixtures" (default:
+                 hand-written reports), "review" (the review pipeline, a few seconds a
+                 series), "none"`;
+
+/** How an empty store is seeded. */
+export type SeedMode = "fixtures" | "review" | "none";
 
 /** Parsed serve options. */
 export interface ServeOptions {
@@ -29,7 +35,12 @@ export interface ServeOptions {
   host: string;
   store: string;
   btf: string | null;
-  seed: boolean;
+  seed: SeedMode;
+}
+
+function seedMode(m: string): SeedMode {
+  if (m === "fixtures" || m === "review" || m === "none") return m;
+  throw new Error(`bad --seed '${m}': give fixtures, review or none`);
 }
 
 /** Parses the arguments; throws an Error with a specific message on bad input. */
@@ -41,7 +52,7 @@ export function serveOptions(args: string[], env: { PORT?: string } = {}): Serve
       host: { type: "string" },
       store: { type: "string" },
       btf: { type: "string" },
-      "no-seed": { type: "boolean" },
+      seed: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -58,7 +69,7 @@ export function serveOptions(args: string[], env: { PORT?: string } = {}): Serve
     host: v.host ?? "127.0.0.1",
     store: v.store ?? DEFAULT_STORE,
     btf: v.btf === "none" ? null : v.btf ?? DEFAULT_BTF,
-    seed: !v["no-seed"],
+    seed: seedMode(v.seed ?? "fixtures"),
   };
 }
 
@@ -79,7 +90,9 @@ export async function serve(
     if (dir) await Deno.mkdir(dir, { recursive: true });
   }
   const store = await openKvStore(o.store);
-  if (o.seed) await seedIfEmpty(store, log);
+  if (o.seed !== "none") {
+    await seedIfEmpty(store, log, o.seed === "review" ? reviewSeeder(o.btf, log) : undefined);
+  }
   const { app } = createApp({ store, btfPath: o.btf });
   // Warm the corpus statistics (real BTF: ~1–3 s) so the first visitor does not wait.
   corpusView(o.btf).catch((e) => log(`corpus: ${(e as Error).message}`));

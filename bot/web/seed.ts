@@ -21,6 +21,7 @@ import { findOtherVersions } from "../ingest/history.ts";
 import { assembleSeries } from "../series/assemble.ts";
 import { selectSeries } from "../series/select.ts";
 import { renderReply } from "../email/render.ts";
+import { runReview } from "../cli/review.ts";
 import { FIXTURE_SERIES, fixtureList, fixtureReport } from "./seed_reports.ts";
 
 /** Where seeded replies point (the default `deno task serve` address). */
@@ -31,6 +32,34 @@ export const SEED_DASHBOARD = "http://127.0.0.1:8080";
  * fixture (seed_reports.ts). The review pipeline can be passed instead.
  */
 export type SeedReviewer = (meta: SeriesRecord) => Promise<Report | null>;
+
+/**
+ * Seeds with the review pipeline itself (bot/cli/review.ts, stage "full",
+ * offline, embedded archive): real analysis and emulation of each fixture
+ * thread. The fixture diffs were written against our own pre-images, so
+ * against a real kernel tree most of them do not apply and the reports say so.
+ */
+export function reviewSeeder(btfPath: string | null, log: (l: string) => void): SeedReviewer {
+  return async (meta) => {
+    const t0 = performance.now();
+    const r = await runReview({
+      input: meta.messageId,
+      version: meta.version,
+      archiveUrl: null,
+      localArchives: [],
+      embedded: true,
+      timeoutMs: 30_000,
+      retries: 0,
+      maxInputBytes: DEFAULT_LIMITS.maxInputBytes,
+      maxMessages: DEFAULT_LIMITS.maxMessages,
+      log: () => {},
+      stage: "full",
+      btfPath,
+    });
+    log(`seed: reviewed ${meta.messageId} in ${Math.round(performance.now() - t0)} ms`);
+    return r.report;
+  };
+}
 
 /**
  * A fixture thread's `Series` from the embedded archive, through the ingest

@@ -62,7 +62,7 @@ export function SeriesListPage(props: { view: SeriesListView }) {
         <tbody>
           {v.rows.map((r) => (
             <tr data-msgid={r.messageId}>
-              <td class="mono">{r.date.slice(0, 10)}</td>
+              <td class="mono" style="white-space:nowrap">{r.date.slice(0, 10)}</td>
               <td>
                 <a href={r.href} class="subject">{r.subject}</a>
                 <div class="muted mono">{r.messageId}</div>
