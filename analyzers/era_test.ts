@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { matchEraIn } from "./era.ts";
+import { eraSource, matchEraIn } from "./era.ts";
 import type { KnobReading } from "./types.ts";
 
 const r = (value: string | number | boolean): KnobReading => ({
@@ -49,4 +49,25 @@ Deno.test("a knob the era does not have neither agrees nor disagrees; no trampol
     "no BPF trampoline (before a)",
   );
   assert.equal(matchEraIn(table, {}).label, "unknown era (no knob recognised)");
+});
+
+Deno.test("an arch without a trampoline model uses its recogniser's table", async () => {
+  const src = await eraSource({
+    arch: "arm32",
+    files: [],
+    scope: [],
+    read: () => ({}),
+    notes: [],
+    eraTable: { eras: ["x"], knobs: () => ({ limit: 4 }), cite: "KERNEL_SPEC §2.7" },
+  });
+  assert.deepEqual([src?.from, src?.eras], ["table", ["x"]]);
+  const model = await eraSource({
+    arch: "riscv64",
+    files: [],
+    scope: [],
+    read: () => ({}),
+    notes: [],
+  });
+  assert.equal(model?.from, "model");
+  assert.equal(model?.eras[0], "v6.3");
 });

@@ -136,3 +136,27 @@ Deno.test("on top of the x86-12-args fixture: jmp-mode base, even stack slots fo
   assert.equal(r.eraAfter.label, "unknown era, nearest 2026 (differs: outgoingArea)");
   assert.deepEqual(r.unmodeled, []);
 });
+
+Deno.test("renamed locals and reformatting read exactly the same knobs", async () => {
+  const pre = await linux61(FILE);
+  const start = pre.indexOf("int arch_prepare_bpf_trampoline(");
+  const end = pre.indexOf("\n}\n", start);
+  // Rename the slot counter everywhere in the trampoline builder and reflow its checks.
+  const body = pre.slice(start, end).replaceAll("nr_regs", "slot_total")
+    .replace(
+      "\tif (slot_total > 6)\n\t\treturn -ENOTSUPP;",
+      "\tif ((slot_total) > (3 * 2)) {\n\t\treturn -ENOTSUPP;\n\t}",
+    );
+  const post = pre.slice(0, start) + body + pre.slice(end);
+  const a = await appliedFromImages({ [FILE]: [pre, post] });
+  const r = (await analyze(a.applied, a.patches, { recognisers: [x86], noCorpus: true })).arches
+    .x86_64!;
+  const values = (x: Record<string, { value: unknown }>) =>
+    Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v.value]));
+  assert.deepEqual(values(r.after), values(r.before));
+  assert.deepEqual(r.knobs, []);
+  assert.equal(r.after.maxSlots.evidence, "if ((slot_total) > (3 * 2)) {");
+  // The rename touches the trampoline builder: listed, never silently "no change".
+  assert.ok(r.unmodeled.length > 0);
+  assert.ok(r.unmodeled.every((u) => u.function === "arch_prepare_bpf_trampoline"));
+});
