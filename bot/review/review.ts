@@ -28,10 +28,37 @@ import { allPrototypes } from "../../jit/corpus/btf/ctype.ts";
 import { readBtfFile } from "../../jit/corpus/btf/read.ts";
 import { loadTrampArch } from "../../jit/emu/tramp/emulate.ts";
 import type { Verdict } from "../../jit/emu/tramp/verdict.ts";
-import { EmulatePool } from "../../workers/pool.ts";
+import { EmulatePool, type PoolErasJob } from "../../workers/pool.ts";
+import { tramp as loongTramp } from "../../jit/arch/loongarch64/tramp.ts";
+import { checkMany } from "../../jit/emu/loongarch64/check.ts";
+import { shapeKey } from "../../jit/emu/tramp/emulate.ts";
 import type { DerivedEra } from "../../workers/emulate_worker.ts";
 import type { ArchStatus, Finding, Report } from "../report/types.ts";
 import { compareSides, groupFindings, type SidePair } from "./compare.ts";
+
+/**
+ * loongarch64 has no compiler or emulator here (KERNEL_SPEC §2.6): its
+ * verdicts come from the model-level checker (jit/emu/loongarch64/check.ts),
+ * one per ABI shape, marked "model only".
+ */
+function checkEras(job: PoolErasJob): Promise<Verdict[][]> {
+  for (const d of job.derive ?? []) loongTramp.deriveEra?.(d.name, d.base, d.overrides, d.cite);
+  const reps = new Map<string, number>();
+  const uniq: Prototype[] = [];
+  const idx = job.protos.map((p) => {
+    const k = shapeKey(p);
+    let i = reps.get(k);
+    if (i === undefined) reps.set(k, i = uniq.push(p) - 1);
+    return i;
+  });
+  return Promise.resolve(job.eras.map((era) => {
+    const vs = checkMany({ era, attach: job.attach, protos: uniq });
+    return idx.map((i, j) => {
+      const v = vs[i], name = job.protos[j].name;
+      return v.proto === name ? v : { ...v, proto: name };
+    });
+  }));
+}
 
 /** A progress logger for pool batches: at most one line per ~10% and the last. */
 function progress(log: (line: string) => void, what: string) {
@@ -235,8 +262,9 @@ export async function reviewAnalysis(
       const ta = performance.now();
       const aa = analysis.arches[arch];
       let t: TrampolineArch;
+      const modelOnly = arch === "loongarch64";
       try {
-        t = await loadTrampArch(arch);
+        t = modelOnly ? loongTramp : await loadTrampArch(arch);
       } catch {
         report.arches[arch] = {
           before: aa?.eraBefore.label ?? "-",
@@ -252,7 +280,8 @@ export async function reviewAnalysis(
       const touched = aa?.touched ?? false;
       const changed = plan.after !== plan.before;
       const archNotes = [...plan.notes, ...(aa?.notes ?? [])];
-      if (aa?.notes.some((n) => /model only/i.test(n))) report.modelOnly.push(arch);
+      if (modelOnly || aa?.notes.some((n) => /model only/i.test(n))) report.modelOnly.push(arch);
+      const runEras = (job: PoolErasJob) => modelOnly ? checkEras(job) : pool.runEras(job);
       let status: ArchStatus = touched || corpus.series.length > 0 ? "pass" : "not-applicable";
       try {
         if (changed) {
@@ -266,7 +295,7 @@ export async function reviewAnalysis(
             const before: Verdict[] = [], after: Verdict[] = [];
             for (const part of [base, corpus.series]) {
               if (part.length === 0) continue;
-              const [b, a] = await pool.runEras({
+              const [b, a] = await runEras({
                 arch: arch as never,
                 eras: [plan.before, plan.after],
                 attach,
@@ -292,7 +321,7 @@ export async function reviewAnalysis(
             log(
               `${arch}: ${attach} ${plan.after}: the series' ${corpus.series.length} new prototypes`,
             );
-            const [vs] = await pool.runEras({
+            const [vs] = await runEras({
               arch: arch as never,
               eras: [plan.after],
               attach,

@@ -162,3 +162,37 @@ Deno.test({
     for (const f of r.failures.introduced) assert.equal(f.source, "series");
   },
 });
+
+Deno.test("reviewAnalysis: loongarch64 is reviewed from the model (model only), touched or by the series' prototypes", async () => {
+  const p = stressPrototypes().find((q) => q.params.length === 9)!;
+  const a = analysis({
+    arches: {
+      loongarch64: archAnalysis({
+        arch: "loongarch64",
+        touched: true,
+        eraBefore: era("v6.17"),
+        eraAfter: era("2026"),
+        knobs: [{ name: "maxArgs", before: 8, after: 12, file: "f", function: "g", hunk: "@@" }],
+      }),
+    },
+    corpusAdditions: [{ proto: p, decl: "x", file: "bpf_testmod.c", patch: 1, change: "added" }],
+  });
+  const r = await reviewAnalysis(series, a, {
+    arches: ["loongarch64"],
+    btfPath: null,
+    attachFull: ["fentry"],
+    attachSmall: [],
+  });
+  assert.deepEqual(r.modelOnly, ["loongarch64"]);
+  const la = r.arches.loongarch64!;
+  assert.equal(la.before, "v6.17");
+  assert.notEqual(la.status, "error", la.note ?? "");
+  assert.notEqual(la.status, "not-applicable");
+  // v6.17 → 2026 (or v6.17 + the knob) makes 9-argument prototypes attachable
+  assert.ok(
+    r.layoutChanges.some((g) =>
+      g.arch === "loongarch64" && g.cause.startsWith("becomes attachable")
+    ),
+    JSON.stringify(r.layoutChanges),
+  );
+});
