@@ -337,3 +337,38 @@ Deno.test("serve options: --port, PORT, --store, bad port", () => {
   assert.throws(() => serveOptions(["--port", "70000"]), /bad port '70000'/);
   assert.throws(() => serveOptions(["--frobnicate"]), /frobnicate/);
 });
+
+Deno.test("prototype page: a derived patched era is registered again from the report's knobs", async () => {
+  const { store, json } = await setup();
+  try {
+    const id = "20261103-derived-v1-0-1@example.org";
+    const base = (await store.getReview(RELAX))!;
+    await store.putSeries({ ...(await store.getSeries(RELAX))!, messageId: id, versions: [] });
+    const report = structuredClone(base.report);
+    report.messageId = id;
+    // A series lowering arm64's argument limit to 8 (knob as jit/arch/arm64/model.ts names it).
+    report.arches = {
+      arm64: { before: "v6.16", after: "v6.16+test-derived", status: "introduced", note: null },
+    };
+    report.analysis.arches.arm64!.knobs = [{
+      name: "maxArgs",
+      before: 12,
+      after: 8,
+      file: "arch/arm64/net/bpf_jit_comp.c",
+      function: "prepare_trampoline",
+      hunk: null,
+    }];
+    await store.putReview({ ...base, messageId: id, report });
+    const { body: v } = await json<ProtoView>(`/api${protoPath(id, "arm64", "bpf_fentry_test11")}`);
+    assert.equal(v.base.era, "v6.16");
+    assert.equal(v.base.status, "pass");
+    assert.equal(v.patched.era, "v6.16+test-derived");
+    assert.equal(v.patched.status, "rejected", JSON.stringify(v.patched));
+    assert.ok(
+      v.patched.notes.some((n) => /derived from v6\.16/.test(n)),
+      v.patched.notes.join("\n"),
+    );
+  } finally {
+    store.close();
+  }
+});

@@ -94,7 +94,9 @@ function resolveEra(
   if (named && knowsEra(t, named)) return { era: named, unavailable: null };
   const match = side === "before" ? a?.eraBefore : a?.eraAfter;
   if (side === "after" && a && a.knobs.length > 0 && t.deriveEra && named) {
-    const base = a.eraBefore.era ?? a.eraBefore.nearest;
+    // The review derived it from the era it used as base (bot/review planEras).
+    const used = report.arches[arch]?.before;
+    const base = used && knowsEra(t, used) ? used : a.eraBefore.era ?? a.eraBefore.nearest;
     const overrides: Record<string, string | number | boolean> = {};
     for (const k of a.knobs) if (k.after !== null) overrides[k.name] = k.after;
     try {
