@@ -327,6 +327,7 @@ async function emulateAll(
     );
   }
   const runBatch = async (idx: number[]) => {
+    const tb = performance.now();
     const protos = idx.map((i) => opts.protos[i]);
     const models: (FuncModel | null)[] = protos.map((p, k) => {
       const d = distill(p, dEra);
@@ -452,7 +453,13 @@ async function emulateAll(
         return same ? judgeAll(p, m, args) : null;
       };
     }
-    opts.log?.(`${arch} ${era} ${attach}: ${idx[idx.length - 1] + 1}/${opts.protos.length}`);
+    opts.log?.(
+      `${arch} ${era} ${attach}: ${
+        idx[idx.length - 1] + 1
+      }/${opts.protos.length} (${jobs.length} runs: qemu ${
+        (us * jobs.length / 1000).toFixed(0)
+      } ms, build+judge ${(performance.now() - tb - us * jobs.length / 1000).toFixed(0)} ms)`,
+    );
   };
   for (let b = 0; b < batches.length; b += PARALLEL) {
     await Promise.all(batches.slice(b, b + PARALLEL).map(runBatch));
