@@ -63,6 +63,8 @@ Deno.test("x86-12-args: limit 6 → 12 slots, stack args with backfill, rbx in t
       ["alignPad", null, true, "arch_prepare_bpf_trampoline", `@@ -2178,6 +2230,23 @@ ${TRAMP}`],
       // Read from the absence of jmp mode once stack args exist: no hunk names it.
       ["stackArgBaseJmp", null, 0, "arch_prepare_bpf_trampoline", null],
+      // No struct_ops-specific base: struct_ops reads where fentry does (the shape of B5).
+      ["stackArgBaseIndirect", null, 24, "save_args", "@@ -1866,37 +1866,81 @@ emit_jmp:"],
     ],
   );
   // Every other hunk of the trampoline is listed, never dropped.

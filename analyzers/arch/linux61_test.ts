@@ -36,6 +36,8 @@ Deno.test("x86_64 6.1.192: v6.1 limits with the 02a6dfa8ff43 BPF_DW backport and
     rbxSave: "push-after-sub",
     outgoingArea: "none",
     ipArg: true,
+    rejectWideRet: false,
+    ctxMinus1: "slot-count",
   });
   assert.equal(r.maxSlots.evidence, "if (nr_regs > 6)");
   assert.equal(r.maxSlots.function, "arch_prepare_bpf_trampoline");

@@ -35,6 +35,7 @@ import {
   constOf,
   countKind,
   definedFunctions,
+  errnoIn,
   firstCall,
   firstUse,
   limitChecks,
@@ -132,10 +133,18 @@ function readSave(img: CImage, save: CFunction, out: Record<string, KnobReading>
       const b = constantPart(img, cond.childForFieldName("alternative")!);
       const rest = constantPart(img, off) ?? 0;
       if (a !== null && b !== null) {
-        // The condition picks jmp mode (373f2f44c300): the smaller base is the jmp one.
+        // The smaller base is the one without the extra return address: jmp mode (373f2f44c300)
+        // or, when the condition tests BPF_TRAMP_F_INDIRECT, struct_ops (2026 branch, B5 fix).
         const base = rest - (constantPart(img, cond) ?? 0);
+        const indirect = identifiersIn(cond.childForFieldName("condition")!)
+          .includes("BPF_TRAMP_F_INDIRECT");
         out.stackArgBaseCall = reading(img, base + Math.max(a, b), save, load.node);
-        out.stackArgBaseJmp = reading(img, base + Math.min(a, b), save, load.node);
+        out[indirect ? "stackArgBaseIndirect" : "stackArgBaseJmp"] = reading(
+          img,
+          base + Math.min(a, b),
+          save,
+          load.node,
+        );
       }
     } else {
       const v = constantPart(img, off);
@@ -205,6 +214,31 @@ function readX86(img: CImage): Record<string, KnobReading> {
     const jmp = firstCall(entry, "bpf_trampoline_use_jmp");
     if (!jmp) out.stackArgBaseJmp = reading(img, 0, entry[0], signature(entry[0]));
   }
+  // Without an INDIRECT-specific base, struct_ops reads the stack where fentry does (B5).
+  if (!out.stackArgBaseIndirect && out.stackArgBaseCall) {
+    out.stackArgBaseIndirect = { ...out.stackArgBaseCall };
+  }
+  // B24 (2026): fexit/fmod_ret on a > 8-byte return rejected: `if (m->ret_size > 8 …) return -E…`.
+  const wide = entry.flatMap((f) => ifsIn(f.body).map((i) => ({ f, i }))).find(({ i }) =>
+    errnoIn(i.consequence) !== null &&
+    comparisonsIn(i.condition).some((c) =>
+      fieldsIn(c.left).concat(
+        c.left.type === "field_expression" ? [c.left.childForFieldName("field")?.text ?? ""] : [],
+      )
+        .includes("ret_size") && constOf(img, c.right) === 8
+    )
+  );
+  out.rejectWideRet = wide
+    ? reading(img, true, wide.f, wide.i.node)
+    : reading(img, false, entry[0], signature(entry[0]));
+  // ctx[-1]: the slot count stored by `emit_mov_imm64(…, <slots>)`, or 2026's func_meta bits.
+  const meta = firstUse(entry, "BPF_TRAMP_COOKIE_INDEX_SHIFT") ??
+    firstUse(entry, "BPF_TRAMP_IS_RETURN_SHIFT");
+  const count = entry.flatMap((f) => callsIn(f.body, "emit_mov_imm64").map((c) => ({ f, c }))).find(
+    ({ f, c }) => c.args.some((x) => countKind(img, f, x) === "slots"),
+  );
+  if (meta) out.ctxMinus1 = reading(img, "func-meta", meta.fn, meta.node);
+  else if (count) out.ctxMinus1 = reading(img, "slot-count", count.f, count.c.node);
   return out;
 }
 
