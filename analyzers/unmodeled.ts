@@ -209,7 +209,11 @@ export function unmodeledHunks(
   let outOfScope = 0;
   for (const h of located) {
     const fn = hunkFunction(h, pre, post);
-    const inScope = (fn !== null && scope.includes(fn)) || touchesEvidence(h, before, after);
+    // A hunk that could not be placed and whose function git did not name (a label, a
+    // macro) may be trampoline code: listed, never dropped.
+    const unplaced = h.pre === null && h.post === null && fn === null;
+    const inScope = (fn !== null && scope.includes(fn)) || touchesEvidence(h, before, after) ||
+      unplaced;
     if (!inScope) {
       outOfScope++;
       continue;

@@ -95,3 +95,37 @@ Deno.test("comment-only hunks are told apart by the syntax tree, not by a leadin
     assert.deepEqual(a.unmodeled.map((u) => u.summary.split(" in ")[0]), [what]);
   }
 });
+
+Deno.test("hunk-only mode: a hunk git names after a label is listed; one in a named other function is counted", async () => {
+  const h = (ctx: string, name: string | null): Hunk => ({
+    ...hunk(10, 10, [[" ", "x"], ["-", "a"], ["+", "b"], [" ", "y"]]),
+    functionContext: ctx,
+    functionName: name,
+  });
+  const patches: PatchDiffs[] = [{
+    index: 1,
+    files: [{
+      oldPath: "arch/x86/net/bpf_jit_comp.c",
+      newPath: "arch/x86/net/bpf_jit_comp.c",
+      hunks: [h("emit_jmp:", null), h("static int do_jit(struct bpf_prog *bpf_prog)", "do_jit")],
+    }],
+  }];
+  const applied = {
+    info: { mode: "hunk-only" as const, base: null, requested: null, note: "hunk-only" },
+    pre: new Map([["arch/x86/net/bpf_jit_comp.c", null]]),
+    post: new Map([["arch/x86/net/bpf_jit_comp.c", null]]),
+    applyErrors: [],
+    appliedPatches: [],
+  };
+  const a = (await analyze(applied, patches, { recognisers: [x86], noCorpus: true })).arches
+    .x86_64!;
+  assert.deepEqual(a.unmodeled.map((u) => [u.function, u.hunk]), [[
+    null,
+    "@@ -10,3 +10,3 @@ emit_jmp:",
+  ]]);
+  assert.ok(
+    a.notes.includes(
+      "1 hunk(s) in other functions of arch/x86/net/bpf_jit_comp.c (not trampoline code) not listed",
+    ),
+  );
+});
