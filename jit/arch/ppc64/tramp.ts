@@ -282,6 +282,9 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
       ? `caller's frame at r1+${fr.callerOff} = ${spec.dummyFrame}-byte dummy frame + ${fr.frameSize}-byte frame (${spec.cite.dummyFrame})`
       : `caller's frame at r1+${fr.callerOff} = the ${fr.frameSize}-byte frame (${spec.cite.dummyFrame})`,
   );
+  notes.push(
+    "model only, no argument effect: __bpf_tramp_enter/exit (CALL_ORIG), PPC64_LOAD_PACA and tail-call-count copies are not emitted",
+  );
   if (fr.ipOff !== null && spec.ipBias) {
     notes.push(`ctx[-2] = traced function + ${spec.ipBias} (${spec.cite.ipBias})`);
   }
