@@ -28,7 +28,8 @@ const HELP = `trampolint — BPF trampoline/JIT argument-handling review bot
 usage: deno task review <msgid | file | dir | url> [options]
        deno task corpus [--btf PATH] [--arch A] [--check] [--json]   (see corpus --help)
        deno task emulate --arch A --era E [--attach T] [--proto NAME] [--json]   (see emulate --help)
-       deno task <watch | serve>               (arrive with later stages)
+       deno task watch --config FILE [--once] [--dry-run]   (see watch --help)
+       deno task serve [--port N] [--store PATH]              (see serve --help)
 
 review reads a patch series, analyses its diffs against the JIT models, regenerates
 the trampolines of every prototype in the corpus before and after the series,
@@ -76,13 +77,8 @@ export async function main(args: string[]): Promise<number> {
     if (command === "review") return await reviewCommand(rest);
     if (command === "corpus") return await corpusCommand(rest);
     if (command === "emulate") return await (await import("./emulate.ts")).emulateMain(rest);
-    if (command === "watch" || command === "serve") {
-      console.error(
-        `trampolint ${command}: this stage is not part of this build yet (see the issue list: ` +
-          `watch/serve come with the bot and dashboard issues)`,
-      );
-      return 2;
-    }
+    if (command === "watch") return await (await import("../watch/main.ts")).main(rest);
+    if (command === "serve") return await (await import("../web/main.ts")).main(rest);
     console.error(`trampolint: unknown command '${command}'\n\n${HELP}`);
     return 2;
   } catch (e) {

@@ -40,7 +40,8 @@ function log(line: string): void {
   console.error(`${new Date().toISOString()} watch: ${line}`);
 }
 
-async function main(args: string[]): Promise<number> {
+/** Runs the watcher; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
   let opts;
   try {
     opts = parseArgs({
