@@ -31,6 +31,7 @@ import { type ArgExpectation, judge, type Mismatch, rejected, type Verdict } fro
 import type { TrampArch } from "../layout.ts";
 import { abiKey, argExpectations, PROG_RET } from "../emulate.ts";
 import { buildQemuHarness, type QemuImage } from "./build.ts";
+import { qsym } from "./source.ts";
 import {
   ENTRY,
   EXIT,
@@ -145,6 +146,7 @@ export function toObservation(
   attach: AttachType,
   func: bigint | null,
   proto: Prototype,
+  argSym: (j: number) => string = (j) => `argument ${j}`,
 ): Observation {
   const indirect = attach === "struct_ops";
   const obs = emptyObservation(indirect ? null : func, indirect);
@@ -174,7 +176,7 @@ export function toObservation(
       addr: 0n,
       size: n,
       value: 0n,
-      region: `image: a_?_${j} (argument ${j}'s global: ${n} bytes changed)`,
+      region: `image: ${argSym(j)} (${n} of its bytes changed)`,
     });
   });
   // a fault (the harness's signal handler reported it) leaves the records up to that point
@@ -414,7 +416,13 @@ async function emulateAll(
     for (const pd of pending) {
       const entry = img.entries.get(pd.k)!;
       const observed = pd.runs.map((run) => {
-        const obs = toObservation(outcomes[run.job], attach, entry.func, protos[pd.k]);
+        const obs = toObservation(
+          outcomes[run.job],
+          attach,
+          entry.func,
+          protos[pd.k],
+          (j) => qsym.arg(pd.k, j),
+        );
         obs.us = us;
         return { progRet: run.progRet, obs };
       });

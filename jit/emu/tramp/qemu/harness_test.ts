@@ -16,6 +16,9 @@ import type { AttachType } from "../../../arch/tramp_types.ts";
 import type { CType, Prototype } from "../../../corpus/types.ts";
 import { intType, recordType } from "../../../corpus/ctypes.ts";
 import type { Verdict } from "../verdict.ts";
+import { buildQemuHarness } from "./build.ts";
+import { parseSymbols } from "../../oracle/build.ts";
+import { runTool } from "../../../tools.ts";
 
 const u64 = intType(64, false), s32 = intType(32, true), u8 = intType(8, false);
 const s16 = recordType("struct", "hq_s16", [["a", u64], ["b", u64]]);
@@ -139,4 +142,22 @@ Deno.test("argument-register bits the ABI leaves unspecified are poisoned at ent
     ),
     explain(v),
   );
+});
+
+Deno.test("a write into the caller's argument global is a stray write naming it", async () => {
+  const p = proto("hq_glob", [u64, s32]);
+  // the image emulateQemu builds for this batch (same key: from the cache)
+  const img = await buildQemuHarness([[0, p]]);
+  const r = await runTool("llvm-readelf", ["-sW", img.exe]);
+  const addr = parseSymbols(new TextDecoder().decode(r.stdout)).get("a_0_0");
+  ok(addr !== undefined, "a_0_0 in the image");
+  const t = broken([...P.li64(11, addr), P.std(11, 0, 11)]);
+  const [v] = await emulateQemu({
+    arch: "ppc64",
+    era: "2026",
+    attach: "fentry",
+    protos: [p],
+    tramp: t,
+  });
+  ok(fails(v, "stray-write").some((m) => /a_0_0/.test(m.observed)), explain(v));
 });
