@@ -19,7 +19,15 @@
 import type { Applied, KnobChange, KnobReading, Unmodeled } from "./types.ts";
 import type { CImage } from "./arch/types.ts";
 import { prepareImage, reading } from "./arch/read.ts";
-import { callsIn, comparisonsIn, descendants, functionNamed } from "./c/syntax.ts";
+import {
+  callsIn,
+  type CFile,
+  comparisonsIn,
+  descendants,
+  endLineOf,
+  functionNamed,
+  lineOf,
+} from "./c/syntax.ts";
 import { constOf } from "./arch/read.ts";
 import { knobChanges, readFromAbsence } from "./changes.ts";
 import {
@@ -95,6 +103,31 @@ export function readBtfC(img: CImage): Readings {
   return out;
 }
 
+/** `struct btf_func_model` and the BTF_FMODEL_* / MAX_BPF_FUNC_* defines: model data in bpf.h. */
+function modelRegions(c: CFile): { name: string; start: number; end: number }[] {
+  const out: { name: string; start: number; end: number }[] = [];
+  for (const s of descendants(c.root, "struct_specifier")) {
+    if (s.childForFieldName("name")?.text === "btf_func_model" && s.childForFieldName("body")) {
+      out.push({ name: "struct btf_func_model", start: lineOf(s), end: endLineOf(s) });
+    }
+  }
+  for (const d of descendants(c.root, "preproc_def")) {
+    const name = d.childForFieldName("name")?.text ?? "";
+    if (/^(MAX_BPF_FUNC_\w+|BTF_FMODEL_\w+)$/.test(name)) {
+      out.push({ name: `#define ${name}`, start: lineOf(d), end: lineOf(d) });
+    }
+  }
+  return out;
+}
+
+/** Which model region of bpf.h a hunk changes (by its added and removed lines), or null. */
+function modelRegion(pre: CFile | null, post: CFile | null): (h: LocatedHunk) => string | null {
+  const preR = pre ? modelRegions(pre) : [], postR = post ? modelRegions(post) : [];
+  const hit = (rs: typeof preR, lines: number[]) =>
+    rs.find((r) => lines.some((l) => l >= r.start && l <= r.end))?.name ?? null;
+  return (h) => hit(postR, h.plus) ?? hit(preR, h.minus);
+}
+
 /** What the generic analyzer says about a series. */
 export interface GenericResult {
   before: Readings;
@@ -168,8 +201,8 @@ export async function readGeneric(
         before,
         after,
         explained,
-      )
-        .unmodeled,
+        modelRegion(pre?.c ?? null, post?.c ?? null),
+      ).unmodeled,
     );
     pre?.c.dispose();
     if (post !== pre) post?.c.dispose();

@@ -83,3 +83,21 @@ Deno.test("a series adding SIGNED_ARG (49f67f393ff2) and unions (ccb4f5d91ec4): 
   assert.equal(a.generic.after.unionArgs.evidence, "if (btf_type_is_struct(t))");
   assert.deepEqual(a.generic.unmodeled, []);
 });
+
+Deno.test("a new btf_func_model field no knob reads (the B27 RFC's arg_largest_member_size) is unmodeled", async () => {
+  const h = await linux61(BPF_H);
+  const h2 = edit(
+    h,
+    "\tu8 arg_flags[MAX_BPF_FUNC_ARGS];\n",
+    "\tu8 arg_flags[MAX_BPF_FUNC_ARGS];\n\tu8 arg_largest_member_size[MAX_BPF_FUNC_ARGS];\n",
+  );
+  const { applied, patches } = await appliedFromImages({ [BPF_H]: [h, h2] });
+  const a = await analyze(applied, patches, { recognisers: [], noCorpus: true });
+  assert.deepEqual(a.generic.knobs, []);
+  assert.deepEqual(a.generic.unmodeled, [{
+    file: BPF_H,
+    function: null,
+    hunk: "@@ -834,6 +834,7 @@ struct btf_func_model {",
+    summary: "unmodeled change in struct btf_func_model (patch 1): 1 line added, 0 lines removed",
+  }]);
+});

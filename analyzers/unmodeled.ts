@@ -171,10 +171,11 @@ export function unmodeledSummary(
   fn: string | null,
   pre: CFile | null = null,
   post: CFile | null = null,
+  region: string | null = null,
 ): string {
   const added = h.hunk.lines.filter((l) => l.kind === "+").length;
   const removed = h.hunk.lines.filter((l) => l.kind === "-").length;
-  const where = fn ? `${fn}()` : "file scope";
+  const where = fn ? `${fn}()` : region ?? "file scope";
   // Comments and blank lines only: still listed (never "no change"), but said to be so.
   const blankOr = (lines: number[], c: CFile | null, text: string[]) => {
     const comments = c ? commentOnlyLines(c) : null;
@@ -204,6 +205,8 @@ export function unmodeledHunks(
   before: Record<string, KnobReading>,
   after: Record<string, KnobReading>,
   explained: Set<LocatedHunk>,
+  /** Names a file-scope region a hunk changes that is model data too (e.g. "struct btf_func_model"). */
+  region: (h: LocatedHunk) => string | null = () => null,
 ): { unmodeled: Unmodeled[]; outOfScope: number } {
   const unmodeled: Unmodeled[] = [];
   let outOfScope = 0;
@@ -212,8 +215,9 @@ export function unmodeledHunks(
     // A hunk that could not be placed and whose function git did not name (a label, a
     // macro) may be trampoline code: listed, never dropped.
     const unplaced = h.pre === null && h.post === null && fn === null;
+    const where = fn === null ? region(h) : null;
     const inScope = (fn !== null && scope.includes(fn)) || touchesEvidence(h, before, after) ||
-      unplaced;
+      unplaced || where !== null;
     if (!inScope) {
       outOfScope++;
       continue;
@@ -223,7 +227,7 @@ export function unmodeledHunks(
       file: h.file,
       function: fn,
       hunk: h.header,
-      summary: unmodeledSummary(h, fn, pre, post),
+      summary: unmodeledSummary(h, fn, pre, post, where),
     });
   }
   return { unmodeled, outOfScope };
