@@ -130,9 +130,11 @@ export const ERA_SPECS: Record<Ppc64Era, EraSpec> = { "v6.13": V6_13, "2026": Y2
 
 /** The era's spec; throws on an unknown era. */
 export function eraSpec(era: string): EraSpec {
-  const s = (ERA_SPECS as Record<string, EraSpec>)[era];
-  if (!s) throw new Error(`ppc64: unknown era ${era} (known: ${ERAS.join(", ")})`);
-  return s;
+  // own keys only: "constructor" and the like are not eras (derived eras are, see deriveEra)
+  if (!Object.hasOwn(ERA_SPECS, era)) {
+    throw new Error(`ppc64: unknown era ${era} (known: ${ERAS.join(", ")})`);
+  }
+  return (ERA_SPECS as Record<string, EraSpec>)[era];
 }
 
 /** `distillEra` of `TrampolineArch`. */

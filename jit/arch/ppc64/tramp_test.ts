@@ -91,6 +91,12 @@ Deno.test("frame: v6.13 reads the caller's PSA past a 96-byte dummy frame, 2026 
   equal(b26.frame.stackArgBase, now.callerOff + 32);
 });
 
+Deno.test("an unknown era (also an Object property name) is a clear error", () => {
+  for (const era of ["v6.6", "constructor", "toString"]) {
+    throws(() => eraSpec(era), /ppc64: unknown era .* \(known: v6\.13, 2026\)/);
+  }
+});
+
 Deno.test("knobs cite their commits; B24 rejection only in 2026", () => {
   for (const era of tramp.eras) {
     for (const [name, k] of Object.entries(knobs(era))) {
