@@ -14,6 +14,10 @@ import { REVIEW_ARCHES } from "../review/review.ts";
 import type { ArchName } from "../../jit/arch/types.ts";
 import { renderReply } from "../email/render.ts";
 import { formatReplies } from "../send/dry_run.ts";
+import { ConfigError, loadConfig } from "../policy/config.ts";
+import { openKvStore } from "../store/kv.ts";
+import { sendSmtp } from "../send/smtp.ts";
+import { answerSeries } from "../watch/work.ts";
 
 /** JSON.stringify replacer: Uint8Array as hex, bigint as decimal string, Map as object. */
 function jsonSafe(_k: string, v: unknown): unknown {
@@ -52,7 +56,12 @@ options:
   --era [A=]E            base era instead of the one the pre-image matches (repeatable)
   --btf PATH             kernel BTF for the real corpus (default /sys/kernel/btf/vmlinux)
   --no-real              no real-kernel corpus (stress + selftests + the series only)
-  --dashboard URL        dashboard base URL named in the reply (default http://127.0.0.1:8000)
+  --dashboard URL        dashboard base URL named in the reply (default http://127.0.0.1:8080,
+                         or the config file's)
+  --send                 answer on the thread per the config's list policy (SMTP; recorded in
+                         the store first, never sent twice); without it the reply is only printed
+  --config FILE          bot configuration (bot/policy/README.md; default trampolint.json)
+  --list NAME            the configured list the series came from (default: the first tracked)
   --version N            pick version N of the series (default: the newest)
   --archive URL          public-inbox inbox URL (env TRAMPOLINT_ARCHIVE)
   --local-archive DIR    extra directory of .mbox threads searched first (repeatable)
@@ -82,7 +91,10 @@ export async function main(args: string[]): Promise<number> {
     console.error(`trampolint: unknown command '${command}'\n\n${HELP}`);
     return 2;
   } catch (e) {
-    if (e instanceof IngestError || e instanceof UsageError || e instanceof CorpusError) {
+    if (
+      e instanceof IngestError || e instanceof UsageError || e instanceof CorpusError ||
+      e instanceof ConfigError
+    ) {
       console.error(`trampolint: ${e.message}`);
       return 2;
     }
@@ -111,6 +123,9 @@ async function reviewCommand(args: string[]): Promise<number> {
         btf: { type: "string" },
         "no-real": { type: "boolean" },
         dashboard: { type: "string" },
+        send: { type: "boolean" },
+        config: { type: "string" },
+        list: { type: "string" },
         version: { type: "string" },
         archive: { type: "string" },
         "local-archive": { type: "string", multiple: true },
@@ -145,6 +160,8 @@ async function reviewCommand(args: string[]): Promise<number> {
     }
     return n;
   };
+  // a bad configuration is said before any work
+  const config = v.send || v.config ? await loadConfig(v.config ?? "trampolint.json") : null;
   const stage = v.stage ?? "full";
   if (stage !== "ingest" && stage !== "analyze" && stage !== "full") {
     throw new UsageError(`--stage wants ingest, analyze or full, got '${stage}'`);
@@ -189,11 +206,12 @@ async function reviewCommand(args: string[]): Promise<number> {
   });
   const replies = result.report && result.series
     ? renderReply(result.report, result.series, {
-      from: "trampolint <trampolint@localhost>",
+      from: config?.from ?? "trampolint <trampolint@localhost>",
       to: [result.series.author],
       cc: [],
-      dashboardBase: (v.dashboard ?? "http://127.0.0.1:8000").replace(/\/+$/, ""),
-      contact: "the trampolint maintainers",
+      dashboardBase: (v.dashboard ?? config?.dashboardBase ?? "http://127.0.0.1:8080")
+        .replace(/\/+$/, ""),
+      contact: config?.contact ?? "the trampolint maintainers",
     })
     : [];
   if (result.report) result.report.reply = replies[0] ?? null;
@@ -215,6 +233,35 @@ async function reviewCommand(args: string[]): Promise<number> {
           ? "\n(no reply: nothing to report, quiet on success)"
           : `\n${formatReplies(replies)}`,
       );
+    }
+  }
+  if (v.send && config && result.report && result.series) {
+    const list = v.list
+      ? config.lists.find((l) => l.name === v.list)
+      : config.lists.find((l) => l.track);
+    if (!list) {
+      throw new UsageError(
+        v.list ? `--list ${v.list}: not in ${v.config ?? "trampolint.json"}` : "no tracked list",
+      );
+    }
+    if (!config.smtp) throw new UsageError("--send: the configuration has no smtp section");
+    const smtp = config.smtp;
+    const store = await openKvStore(config.store);
+    try {
+      const a = await answerSeries(
+        {
+          store,
+          config,
+          send: async (r) => ({ messageId: (await sendSmtp(smtp, r)).messageId }),
+          log: (l) => console.error(`trampolint: ${l}`),
+        },
+        result.series,
+        result.report,
+        list,
+      );
+      console.error(`trampolint: --send: ${a.outcome} (${a.reason})`);
+    } finally {
+      store.close();
     }
   }
   return result.exitCode;
