@@ -18,6 +18,7 @@ import {
   loadTrampArch,
 } from "../jit/emu/tramp/emulate.ts";
 import type { TrampArch } from "../jit/emu/tramp/layout.ts";
+import { isQemuTrampArch } from "../jit/emu/tramp/qemu/arches.ts";
 import type { Verdict } from "../jit/emu/tramp/verdict.ts";
 
 /** An era derived from a base era (`TrampolineArch.deriveEra`), registered in the worker before its job. */
@@ -69,7 +70,7 @@ async function handle(msg: WorkerJob | WorkerWarm | { close: true }): Promise<vo
     if ("warm" in msg) {
       for (const arch of msg.warm) {
         await loadTrampArch(arch);
-        harnessFor(arch);
+        if (!isQemuTrampArch(arch)) harnessFor(arch);
       }
       self.postMessage({ id: msg.id, verdicts: [] } satisfies WorkerReply);
       return;

@@ -21,6 +21,7 @@ import {
   type TrampolineArchExt,
 } from "../../jit/emu/tramp/emulate.ts";
 import { TRAMP_ARCHES, type TrampArch } from "../../jit/emu/tramp/layout.ts";
+import { isQemuTrampArch } from "../../jit/emu/tramp/qemu/arches.ts";
 import type { Mismatch } from "../../jit/emu/tramp/verdict.ts";
 import { capstoneUnavailable } from "../../jit/emu/capstone.ts";
 import { findPrototype } from "./corpus.ts";
@@ -257,7 +258,7 @@ async function buildProtoView(
     const why = `the review of this series does not cover ${arch}`;
     base = emptySide("base", before, why);
     patched = emptySide("patched", after, why);
-  } else if (!(TRAMP_ARCHES as readonly string[]).includes(arch)) {
+  } else if (!(TRAMP_ARCHES as readonly string[]).includes(arch) && !isQemuTrampArch(arch)) {
     const why = `model only: no trampoline emulation for ${arch} (emulated: ${
       TRAMP_ARCHES.join(", ")
     })`;
