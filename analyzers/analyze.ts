@@ -66,7 +66,10 @@ async function archAnalysis(
     postText = preText;
   }
   const pre: CImage | null = await image(file, preText, extern.pre);
-  const post: CImage | null = preText === postText && touched === false
+  // An untouched file still reads differently when the series changes a constant it uses
+  // (MAX_BPF_FUNC_ARGS in include/linux/bpf.h).
+  const sameConsts = JSON.stringify(extern.pre) === JSON.stringify(extern.post);
+  const post: CImage | null = preText === postText && !touched && sameConsts
     ? pre
     : await image(file, postText, extern.post);
   const before = pre ? r.read(pre) : {};

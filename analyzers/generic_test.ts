@@ -9,6 +9,7 @@ import { prepareImage } from "./arch/read.ts";
 import { BPF_H, BTF_C, readBpfH, readBtfC } from "./generic.ts";
 import { appliedFromImages } from "./arch/testing.ts";
 import { analyze } from "./analyze.ts";
+import { recogniser as x86 } from "./arch/x86_64.ts";
 
 const values = (r: Record<string, { value: unknown }>) =>
   Object.fromEntries(Object.entries(r).map(([k, x]) => [k, x.value]));
@@ -100,4 +101,34 @@ Deno.test("a new btf_func_model field no knob reads (the B27 RFC's arg_largest_m
     hunk: "@@ -834,6 +834,7 @@ struct btf_func_model {",
     summary: "unmodeled change in struct btf_func_model (patch 1): 1 line added, 0 lines removed",
   }]);
+});
+
+Deno.test("raising MAX_BPF_FUNC_ARGS in bpf.h changes the limit of a JIT that checks against it", async () => {
+  const X86 = "arch/x86/net/bpf_jit_comp.c";
+  const jit = edit(
+    await linux61(X86),
+    "\tif (nr_regs > 6)\n",
+    "\tif (nr_regs > MAX_BPF_FUNC_ARGS)\n",
+  );
+  const h = await linux61(BPF_H);
+  const h2 = edit(h, "#define MAX_BPF_FUNC_ARGS 12", "#define MAX_BPF_FUNC_ARGS 14");
+  const { applied, patches } = await appliedFromImages({ [BPF_H]: [h, h2] });
+  const a = await analyze(applied, patches, {
+    recognisers: [x86],
+    noCorpus: true,
+    readBase: (p) => Promise.resolve(p === X86 ? jit : null),
+  });
+  assert.deepEqual(a.generic.knobs.map((k) => [k.name, k.before, k.after]), [[
+    "MAX_BPF_FUNC_ARGS",
+    12,
+    14,
+  ]]);
+  const x = a.arches.x86_64!;
+  assert.equal(x.touched, false);
+  assert.deepEqual(x.knobs.map((k) => [k.name, k.before, k.after, k.hunk]), [[
+    "maxSlots",
+    12,
+    14,
+    null,
+  ]]);
 });

@@ -149,17 +149,19 @@ export async function evalIntText(
 /**
  * Resolves object-like macros to constants (recursively: a macro may use
  * another). `extra` supplies values from other files (e.g. MAX_BPF_FUNC_ARGS
- * from include/linux/bpf.h). Cycles and non-constant bodies give null.
+ * from include/linux/bpf.h) for names the file does not define itself. Cycles
+ * and non-constant bodies give null.
  */
 export async function macroConstants(
   macros: Map<string, CMacro>,
   extra: Record<string, number> = {},
 ): Promise<Map<string, number>> {
-  const out = new Map<string, number>(Object.entries(extra));
   const bodies = new Map<string, string>();
   for (const m of macros.values()) {
     if (m.params === null && m.body !== "") bodies.set(m.name, m.body);
   }
+  // The file's own definition wins over a value from elsewhere.
+  const out = new Map<string, number>(Object.entries(extra).filter(([k]) => !bodies.has(k)));
   // Fixed point: each round resolves macros whose names resolved in earlier rounds.
   for (let round = 0; round < 8; round++) {
     let progress = false;
