@@ -63,7 +63,7 @@ Deno.test("arm64 12 args v2: even registers and 16-byte stack alignment added", 
   const x = a.arches.arm64!;
   assert.equal(
     x.eraAfter.label,
-    "unknown era, nearest 2026 (differs: garbageCleaning, stackArgBase.indirect, structArgs, structOnStack)",
+    "unknown era, nearest 2026 (differs: ctxMinus1, garbageCleaning, stackArgBase.indirect, structArgs, structOnStack)",
   );
   const H1 = "@@ -1786,23 +1786,108 @@", H2 = "@@ -2045,24 +2143,26 @@";
   assert.deepEqual(knobs(x), [

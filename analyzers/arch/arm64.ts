@@ -23,8 +23,10 @@ import { callsIn, type CFunction, descendants, identifiersIn, ifsIn, lineOf } fr
 import {
   alignmentHandling,
   constantPart,
+  countKind,
   definedFunctions,
   errnoIn,
+  firstUse,
   reading,
   signature,
   slotCountingReading,
@@ -140,6 +142,15 @@ function readArm64(img: CImage): Record<string, KnobReading> {
   out.stackAlign16 = align.stack16
     ? reading(img, true, align.stack16.fn, align.stack16.node)
     : reading(img, false, fallback.fn, fallback.node);
+
+  // ctx[-1]: the count moved into a register and stored (`A64_MOVZ(1, A64_R(10), <count>, 0)`),
+  // or 2026's func_meta bits.
+  const meta = firstUse(entry, "BPF_TRAMP_COOKIE_INDEX_SHIFT") ??
+    firstUse(entry, "BPF_TRAMP_IS_RETURN_SHIFT");
+  const count = entry.flatMap((f) => callsIn(f.body, "A64_MOVZ").map((c) => ({ f, c })))
+    .find(({ f, c }) => c.args.some((x) => countKind(img, f, x) !== null));
+  if (meta) out.ctxMinus1 = reading(img, "func_meta", meta.fn, meta.node);
+  else if (count) out.ctxMinus1 = reading(img, "nregs", count.f, count.c.node);
 
   const extras = slotExtras(img, entry, null);
   out.slotCounting = extras

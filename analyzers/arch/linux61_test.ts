@@ -68,6 +68,7 @@ Deno.test("arm64 6.1.192: the v6.0 era (≤ 8 args, no struct args: eb707dde264a
     structOnStack: false,
     evenRegister: false,
     stackAlign16: false,
+    ctxMinus1: "nregs",
     slotCounting: "per-arg",
   });
   assert.equal(r.maxArgs.evidence, "if (nargs > 8)");

@@ -17,6 +17,7 @@ import {
   callsIn,
   type CFunction,
   comparisonsIn,
+  declaredName,
   descendants,
   enclosingIfs,
   evidenceOf,
@@ -124,6 +125,13 @@ export function errnoIn(n: CNode): string | null {
   return null;
 }
 
+/** The parameter names of a function, in order. */
+export function parameterNames(fn: CFunction): string[] {
+  const decl = descendants(fn.node.childForFieldName("declarator") ?? fn.node, "parameter_list")[0];
+  return (decl?.namedChildren ?? []).filter((p) => p?.type === "parameter_declaration")
+    .map((p) => declaredName(p!.childForFieldName("declarator")) ?? "");
+}
+
 /** What a count expression counts: C arguments (`m->nr_args`) or 8-byte slots (sums over `arg_size`). */
 export type CountKind = "args" | "slots";
 
@@ -178,7 +186,21 @@ export function countKind(img: CImage, fn: CFunction, expr: CNode, depth = 0): C
         if (bounded) return "slots";
       }
     }
-    for (const a of assignmentsIn(fn.body).filter((a) => a.target === id)) {
+    const defs = assignmentsIn(fn.body).filter((a) => a.target === id);
+    // A parameter: what the callers in this file pass in its position.
+    if (defs.length === 0) {
+      const at = parameterNames(fn).indexOf(id);
+      for (const caller of at < 0 ? [] : img.c.functions) {
+        if (caller.name === fn.name) continue;
+        for (const call of callsIn(caller.body, fn.name)) {
+          const arg = call.args[at];
+          const k = arg ? countKind(img, caller, arg, depth + 1) : null;
+          if (k === "slots") return "slots";
+          if (k === "args") kind = "args";
+        }
+      }
+    }
+    for (const a of defs) {
       if (a.value.id === expr.id) continue;
       const k = countKind(img, fn, a.value, depth + 1);
       if (k === "slots") return "slots";
