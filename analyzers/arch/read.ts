@@ -90,24 +90,33 @@ export function definedFunctions(img: CImage, names: string[]): CFunction[] {
 }
 
 /** Evaluates an integer constant expression with the image's macros. */
-export function constOf(img: CImage, n: CNode): number | null {
-  return evalInt(n, (name) => img.consts.get(name) ?? null);
+export function constOf(
+  img: CImage,
+  n: CNode,
+  extra: Record<string, number> = {},
+): number | null {
+  return evalInt(n, (name) => img.consts.get(name) ?? extra[name] ?? null);
 }
 
 /**
  * The constant part of an offset expression: the sum of its constant additive
  * terms (`nr_stack_slots * 8 + 0x18` → 24, `16 + (i - RV_MAX_REG_ARGS) * 8` →
- * 16). Null when no term is constant.
+ * 16). `extra` gives values to names (a mode flag) or to calls (`"f()"`).
+ * Null when no term is constant.
  */
-export function constantPart(img: CImage, n: CNode): number | null {
-  const whole = constOf(img, n);
+export function constantPart(
+  img: CImage,
+  n: CNode,
+  extra: Record<string, number> = {},
+): number | null {
+  const whole = constOf(img, n, extra);
   if (whole !== null) return whole;
   const u = unparen(n);
   if (u.type !== "binary_expression") return null;
   const op = u.childForFieldName("operator")?.type;
   if (op !== "+" && op !== "-") return null;
-  const l = constantPart(img, u.childForFieldName("left")!);
-  const r = constantPart(img, u.childForFieldName("right")!);
+  const l = constantPart(img, u.childForFieldName("left")!, extra);
+  const r = constantPart(img, u.childForFieldName("right")!, extra);
   if (l === null && r === null) return null;
   return (l ?? 0) + (op === "+" ? (r ?? 0) : -(r ?? 0));
 }

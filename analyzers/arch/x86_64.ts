@@ -21,6 +21,7 @@
 import type { KnobReading } from "../types.ts";
 import type { CImage, Recogniser } from "./types.ts";
 import {
+  assignmentsIn,
   callsIn,
   type CFunction,
   comparisonsIn,
@@ -147,8 +148,23 @@ function readSave(img: CImage, save: CFunction, out: Record<string, KnobReading>
         );
       }
     } else {
-      const v = constantPart(img, off);
-      if (v !== null) out.stackArgBaseCall = reading(img, v, save, load.node);
+      // 373f2f44c300: `nr_stack_slots * 8 + 16 + (!use_jmp) * 8` with
+      // `use_jmp = bpf_trampoline_use_jmp(flags)`: the base with jmp mode off and on.
+      const modes = assignmentsIn(save.body).filter((a) =>
+        callsIn(a.value, "bpf_trampoline_use_jmp").length > 0 ||
+        a.value.text.startsWith("bpf_trampoline_use_jmp")
+      ).map((a) => a.target);
+      const at = (on: number) =>
+        constantPart(
+          img,
+          off,
+          Object.fromEntries([...modes, "bpf_trampoline_use_jmp()"].map((m) => [m, on])),
+        );
+      const call = at(0), jmp = at(1);
+      if (call !== null) out.stackArgBaseCall = reading(img, call, save, load.node);
+      if (call !== null && jmp !== null && jmp !== call) {
+        out.stackArgBaseJmp = reading(img, jmp, save, load.node);
+      }
     }
   }
 }

@@ -163,3 +163,22 @@ Deno.test("renamed locals and reformatting read exactly the same knobs", async (
   assert.ok(r.unmodeled.length > 0);
   assert.ok(r.unmodeled.every((u) => u.function === "arch_prepare_bpf_trampoline"));
 });
+
+Deno.test("the v6.19 jmp-mode form (373f2f44c300): `+ 16 + (!use_jmp) * 8` reads call 24, jmp 16", async () => {
+  const s = await fixtureSeries("x86-12-args.mbox");
+  const twelve = (await applySeries(s, await sourcesFor(s, { linuxSource: true }))).post.get(FILE)!;
+  let next = edit(
+    twelve,
+    "\tint i, j, slots, reg = 0, stk = 0, ctx = 0;\n\n\tfor (i = 0; i < min_t(int, m->nr_args, MAX_BPF_FUNC_ARGS); i++) {\n\t\tslots = (m->arg_size[i] + 7) / 8;\n\n\t\tif (reg + slots <= 6) {",
+    "\tint i, j, slots, reg = 0, stk = 0, ctx = 0;\n\tbool use_jmp = bpf_trampoline_use_jmp(flags);\n\n\tfor (i = 0; i < min_t(int, m->nr_args, MAX_BPF_FUNC_ARGS); i++) {\n\t\tslots = (m->arg_size[i] + 7) / 8;\n\n\t\tif (reg + slots <= 6) {",
+  );
+  next = edit(next, "\t\t\t\t 24 + stk * 8);", "\t\t\t\t stk * 8 + 16 + (!use_jmp) * 8);");
+  const a = await appliedFromImages({ [FILE]: [twelve, next] });
+  const r = (await analyze(a.applied, a.patches, { recognisers: [x86], noCorpus: true })).arches
+    .x86_64!;
+  assert.deepEqual(r.knobs.map((k) => [k.name, k.before, k.after, k.function]), [
+    ["stackArgBaseJmp", 0, 16, "save_args"],
+  ]);
+  assert.equal(r.after.stackArgBaseCall.value, 24);
+  assert.equal(r.after.stackArgBaseJmp.evidence, "emit_ldx(prog, BPF_DW, BPF_REG_0, BPF_REG_FP,");
+});

@@ -120,7 +120,8 @@ export function evalInt(n: CNode, lookup: ConstLookup = () => null): number | nu
         const v = evalInt(args[0], lookup);
         return v === null ? null : 2 ** v;
       }
-      return null;
+      // A call whose value the caller fixes (e.g. a mode predicate): looked up as "name()".
+      return fn ? lookup(`${fn}()`) : null;
     }
     case "expression_statement": {
       const inner = n.namedChildren.find((c) => c && c.type !== "comment");
