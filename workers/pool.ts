@@ -46,6 +46,34 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/**
+ * One prototype per ABI shape, in (abiKey, source, name) order, and for each
+ * input prototype the index of its representative. The batches cut from
+ * `reps`, and so the harness images and their cache entries, depend on the
+ * corpus, not on the order a caller lists it in; and each batch holds whole
+ * abiKey groups, which the workers' dedupe emulates once.
+ */
+export function representatives(protos: Prototype[]): { reps: Prototype[]; map: number[] } {
+  const order = protos.map((_, i) => i);
+  const keys = protos.map((p) => `${abiKey(p)}\u0000${p.source}\u0000${p.name}`);
+  order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+  const reps: Prototype[] = [];
+  const idxOf = new Map<string, number>();
+  const map = new Array<number>(protos.length);
+  for (const j of order) {
+    const p = protos[j];
+    const k = shapeKey(p);
+    let i = idxOf.get(k);
+    if (i === undefined) {
+      i = reps.length;
+      idxOf.set(k, i);
+      reps.push(p);
+    }
+    map[j] = i;
+  }
+  return { reps, map };
+}
+
 /** A fixed set of workers; reuse it across jobs, then `close()`. */
 export class EmulatePool {
   readonly size: number;
@@ -112,27 +140,7 @@ export class EmulatePool {
    * harness image and its translated caller/callee code serve all of them.
    */
   async runEras(job: PoolErasJob): Promise<Verdict[][]> {
-    // Representatives in (abiKey, source, name) order: the batches, and so
-    // the harness images and their cache entries, depend on the corpus, not
-    // on the order a caller lists it in; and each batch holds whole abiKey
-    // groups, which the workers' dedupe emulates once.
-    const order = job.protos.map((_, i) => i);
-    const keys = job.protos.map((p) => `${abiKey(p)}\u0000${p.source}\u0000${p.name}`);
-    order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
-    const reps: Prototype[] = [];
-    const idxOf = new Map<string, number>();
-    const map = new Array<number>(job.protos.length);
-    for (const j of order) {
-      const p = job.protos[j];
-      const k = shapeKey(p);
-      let i = idxOf.get(k);
-      if (i === undefined) {
-        i = reps.length;
-        idxOf.set(k, i);
-        reps.push(p);
-      }
-      map[j] = i;
-    }
+    const { reps, map } = representatives(job.protos);
     const { eras, derive, onProgress: _p, ...opts } = job;
     const dedupe = job.dedupe ?? true;
     let repVerdicts: Verdict[][];

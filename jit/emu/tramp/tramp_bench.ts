@@ -13,8 +13,8 @@ import { selftestPrototypes } from "../../corpus/selftests.ts";
 import { parseBtf } from "../../corpus/btf/parse.ts";
 import { allPrototypes } from "../../corpus/btf/ctype.ts";
 import type { Prototype } from "../../corpus/types.ts";
-import { abiKey, BATCH, emulateMany, harnessFor, loadTrampArch, shapeKey } from "./emulate.ts";
-import { EmulatePool } from "../../../workers/pool.ts";
+import { abiKey, BATCH, emulateMany, harnessFor, loadTrampArch } from "./emulate.ts";
+import { EmulatePool, representatives } from "../../../workers/pool.ts";
 import type { TrampArch } from "./layout.ts";
 import { isQemuTrampArch } from "./qemu/arches.ts";
 import { checkMany } from "../loongarch64/check.ts";
@@ -38,22 +38,8 @@ async function corpus(): Promise<{ all: Prototype[]; shapes: Prototype[] }> {
   try {
     all.push(...allPrototypes(parseBtf(await Deno.readFile("/sys/kernel/btf/vmlinux")), "real"));
   } catch { /* no kernel BTF here */ }
-  // ordered by abiKey (stable), so that the pool's image-sized chunks of
-  // distinct shapes hold whole abiKey groups and `dedupe` in each worker
-  // emulates one prototype per group
-  const keyOf = new Map(all.map((p) => [p, abiKey(p)]));
-  all.sort((a, b) => {
-    const x = keyOf.get(a)!, y = keyOf.get(b)!;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  const seen = new Set<string>();
-  const shapes = all.filter((p) => {
-    const k = shapeKey(p);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-  return { all, shapes };
+  // the pool's representatives, so the in-process passes use the pool's batches (images)
+  return { all, shapes: representatives(all).reps };
 }
 
 if (import.meta.main) {
