@@ -37,7 +37,7 @@ Deno.test({
     // the text form names the change and its function
     const t = await review([`${FIX}x86-12-args.mbox`, "--stage", "analyze"]);
     assert.equal(t.code, 0, t.stderr);
-    assert.match(t.stdout, /maxSlots: 6 → 12 {2}\(arch\/x86\/net\/bpf_jit_comp\.c, /);
+    assert.match(t.stdout, /maxSlots: 6 → 12 {2}\(arch_prepare_bpf_trampoline; @@ /);
   },
 });
 
@@ -56,7 +56,7 @@ Deno.test({
       /does not apply to .*6\.1\.\d+: arch\/arm64\/net\/bpf_jit_comp\.c, hunk \d/,
     );
     const t = await review([`${FIX}does-not-apply.mbox`, "--stage", "analyze"]);
-    assert.match(t.stdout, /CONFLICT patch 2 /);
+    assert.match(t.stdout, /CONFLICT patch 2: /);
   },
 });
 

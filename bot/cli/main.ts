@@ -13,6 +13,7 @@ import { corpusCommand, CorpusError } from "./corpus.ts";
 import { REVIEW_ARCHES } from "../review/review.ts";
 import type { ArchName } from "../../jit/arch/types.ts";
 import { renderReply } from "../email/render.ts";
+import { analysisJson } from "../../analyzers/render.ts";
 import { formatReplies } from "../send/dry_run.ts";
 import { ConfigError, loadConfig } from "../policy/config.ts";
 import { openKvStore } from "../store/kv.ts";
@@ -219,11 +220,13 @@ async function reviewCommand(args: string[]): Promise<number> {
     // --stage analyze: the Analysis itself (README "review --stage analyze --json"),
     // with the series summary beside it; otherwise the summary with `analysis`
     // and `report` added
-    const o: Record<string, unknown> = stage === "analyze" && result.analysis
-      ? { ...result.analysis, summary: result.summary }
+    const analysis = result.analysis ? analysisJson(result.analysis) : null;
+    const o: Record<string, unknown> = stage === "analyze" && analysis
+      ? { ...analysis, summary: result.summary }
       : { ...result.summary };
-    if (result.analysis && stage !== "analyze") o.analysis = result.analysis;
-    if (result.report) o.report = { ...result.report, replies };
+    if (analysis && stage !== "analyze") o.analysis = analysis;
+    // the report without its copy of the analysis (printed once, above)
+    if (result.report) o.report = { ...result.report, analysis: undefined, replies };
     console.log(JSON.stringify(o, jsonSafe, 2));
   } else {
     console.log(result.text);

@@ -21,8 +21,10 @@ import type { Analysis } from "../../analyzers/types.ts";
 import type { Report } from "../report/types.ts";
 import type { ArchName } from "../../jit/arch/types.ts";
 import { analyzeSeries } from "../review/analysis.ts";
+import type { EmulatePool } from "../../workers/pool.ts";
 import { reviewAnalysis, reviewStatus } from "../review/review.ts";
-import { formatAnalysis, formatReport } from "../report/text.ts";
+import { formatReport } from "../report/text.ts";
+import { analysisText } from "../../analyzers/render.ts";
 
 /** How far a review goes. */
 export type ReviewStage = "ingest" | "analyze" | "full";
@@ -55,6 +57,8 @@ export interface ReviewOptions {
   eras?: Partial<Record<ArchName, string>>;
   /** Kernel BTF for the real corpus (null: none). */
   btfPath?: string | null;
+  /** An emulation pool to reuse (else one is started and stopped). */
+  pool?: EmulatePool;
 }
 
 /** The outcome: summary data, its text form and the exit code. */
@@ -131,7 +135,7 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
     log: o.log,
   });
   if (stage === "analyze") {
-    out.text += "\n\n" + formatAnalysis(out.analysis);
+    out.text += "\n\n" + analysisText(out.analysis);
     out.exitCode = out.analysis.applyErrors.length > 0 ? 1 : 0;
     return out;
   }
@@ -144,7 +148,7 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
       date: series.date,
     },
     out.analysis,
-    { arches: o.arches, eras: o.eras, btfPath: o.btfPath, log: o.log },
+    { arches: o.arches, eras: o.eras, btfPath: o.btfPath, log: o.log, pool: o.pool },
   );
   out.text += "\n\n" + formatReport(out.report);
   out.exitCode = reviewStatus(out.report);

@@ -6,45 +6,8 @@
  * @module
  */
 
-import type { Analysis } from "../../analyzers/types.ts";
+import { analysisText } from "../../analyzers/render.ts";
 import type { Finding, Report } from "./types.ts";
-
-/** The analysis part (also what `review --stage analyze` prints). */
-export function formatAnalysis(a: Analysis): string {
-  const out: string[] = [];
-  out.push(`analysis (${a.mode}${a.base ? `, base ${a.base}` : ""}): ${a.baseNote}`);
-  if (a.mode === "hunk-only") {
-    out.push("  hunk-only mode: no pre-image; knobs read from the hunks alone");
-  }
-  for (const e of a.applyErrors) {
-    out.push(`  CONFLICT patch ${e.patch} (${e.subject}): ${e.message}`);
-  }
-  for (const [arch, x] of Object.entries(a.arches)) {
-    if (!x) continue;
-    const head = `  ${arch}: ${x.eraBefore.label} → ${x.eraAfter.label}${
-      x.touched ? "" : " (not touched)"
-    }`;
-    out.push(head);
-    for (const k of x.knobs) {
-      out.push(
-        `    ${k.name}: ${show(k.before)} → ${show(k.after)}  (${k.file}, ${k.function}${
-          k.hunk ? `, ${k.hunk}` : ""
-        })`,
-      );
-    }
-    for (const u of x.unmodeled) out.push(`    unmodeled: ${u.summary}  [${u.file} ${u.hunk}]`);
-    for (const n of x.notes) out.push(`    note: ${n}`);
-  }
-  for (const k of a.generic.knobs) {
-    out.push(`  generic ${k.name}: ${show(k.before)} → ${show(k.after)}  (${k.file})`);
-  }
-  for (const u of a.generic.unmodeled) out.push(`  generic unmodeled: ${u.summary}`);
-  if (a.corpusAdditions.length > 0) {
-    out.push(`  the series adds ${a.corpusAdditions.length} test prototype(s):`);
-    for (const c of a.corpusAdditions) out.push(`    ${c.change}: ${c.decl}  (${c.file})`);
-  }
-  return out.join("\n");
-}
 
 function show(v: string | number | boolean | null): string {
   return v === null ? "(none)" : String(v);
@@ -65,7 +28,7 @@ function finding(f: Finding): string[] {
 export function formatReport(r: Report): string {
   const out: string[] = [];
   out.push(`review of ${r.subject} (v${r.version}, ${r.messageId})`);
-  out.push(formatAnalysis(r.analysis));
+  out.push(analysisText(r.analysis));
   out.push(
     `corpus: ${r.corpus.real} real, ${r.corpus.stress} stress, ${r.corpus.selftest} selftest, ${r.corpus.series} from the series`,
   );
