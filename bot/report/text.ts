@@ -9,10 +9,6 @@
 import { analysisText } from "../../analyzers/render.ts";
 import type { Finding, Report } from "./types.ts";
 
-function show(v: string | number | boolean | null): string {
-  return v === null ? "(none)" : String(v);
-}
-
 function finding(f: Finding): string[] {
   const arg = f.arg === null ? "" : `arg ${f.arg}${f.type ? ` (${f.type})` : ""}: `;
   return [
