@@ -28,7 +28,6 @@
  */
 
 import type {
-  AttachType,
   FrameLayout,
   TrampolineArch,
   TrampolineEnv,
@@ -36,6 +35,7 @@ import type {
   TrampolineResult,
 } from "../tramp_types.ts";
 import * as A from "./encode.ts";
+import { type TrampFlags, trampFlags } from "../common/tramp_flags.ts";
 import {
   deriveEra,
   distillEra,
@@ -51,30 +51,6 @@ const { x0, x1, x2, x9, x10, x19, x20, fp, lr, sp, xzr } = A.R;
 
 /** `sizeof(struct bpf_tramp_run_ctx)` on arm64 (empty run_ctx + cookie + saved pointer). */
 export const RUN_CTX_SIZE = 16;
-
-/** BPF_TRAMP_F_* flags the attach type implies (kernel/bpf/trampoline.c, bpf_struct_ops.c). */
-export interface TrampFlags {
-  callOrig: boolean;
-  skipFrame: boolean;
-  restoreRegs: boolean;
-  retFentryRet: boolean;
-  indirect: boolean;
-  ipArg: boolean;
-}
-
-/** Flags for one attach type: fentry-only → RESTORE_REGS; fexit/fmod_ret → CALL_ORIG|SKIP_FRAME; struct_ops → INDIRECT (+RET_FENTRY_RET when the op returns a value). */
-export function flagsFor(attach: AttachType, retSize: number, ipArg: boolean): TrampFlags {
-  const callOrig = attach === "fexit" || attach === "fmod_ret";
-  const indirect = attach === "struct_ops";
-  return {
-    callOrig,
-    skipFrame: callOrig,
-    restoreRegs: attach === "fentry",
-    retFentryRet: indirect && retSize > 0,
-    indirect,
-    ipArg: ipArg && !indirect,
-  };
-}
 
 /** SP-relative offsets of the frame (the kernel's `*_off` variables). */
 export interface SpFrame {
@@ -192,7 +168,7 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
         `${req.proto.name} with a >8 byte return value is not supported for this attach type (B24, 2026; errno UNVERIFIED)`,
     };
   }
-  const f = flagsFor(req.attach, m.retSize, req.ipArg);
+  const f = trampFlags(req.attach, m.retSize, req.ipArg);
   if (!f.indirect && env.funcAddr === null) {
     throw new Error(`arm64 ${req.attach} trampoline needs the traced function's address`);
   }

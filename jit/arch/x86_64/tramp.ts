@@ -57,6 +57,7 @@ import {
   xorRR32,
 } from "./encode.ts";
 import { deriveEra, eraModel, knobs, X86_ERAS, type X86EraModel } from "./model.ts";
+import { type TrampFlags, trampFlags } from "../common/tramp_flags.ts";
 
 /** Argument registers in order (BPF_REG_1..5 = rdi, rsi, rdx, rcx, r8; then X86_REG_R9). */
 export const ARG_REGS: readonly Reg[] = ["rdi", "rsi", "rdx", "rcx", "r8", "r9"];
@@ -193,33 +194,21 @@ export function place(
 
 // ---------------------------------------------------------------- frame
 
-/** BPF_TRAMP_F_* flags the generator uses. */
-export interface Flags {
-  callOrig: boolean;
-  skipFrame: boolean;
-  restoreRegs: boolean;
-  indirect: boolean;
-  retFentryRet: boolean;
-  ipArg: boolean;
+/** BPF_TRAMP_F_* flags the generator uses: the common ones plus x86_64's jmp mode. */
+export interface Flags extends TrampFlags {
   /** v6.19+ "jmp" mode: entered by `jmp`, no return address into the traced function. */
   jmp: boolean;
 }
 
-/** Flags for an attach type in an era (`bpf_trampoline_update`, `bpf_struct_ops_prepare_trampoline`). */
+/**
+ * Flags for an attach type in an era (`bpf_trampoline_update`,
+ * `bpf_struct_ops_prepare_trampoline`): the common ones, IP_ARG only where the
+ * era has it, and SKIP_FRAME cleared in jmp mode (v6.19+).
+ */
 export function flagsFor(req: TrampolineRequest, m: X86EraModel): Flags {
-  const a: AttachType = req.attach;
-  const callOrig = a === "fexit" || a === "fmod_ret";
-  const indirect = a === "struct_ops";
-  const jmp = callOrig && m.stackArgBaseJmp.value > 0;
-  return {
-    callOrig,
-    skipFrame: callOrig && !jmp,
-    restoreRegs: a === "fentry",
-    indirect,
-    retFentryRet: indirect && req.model.retSize > 0,
-    ipArg: req.ipArg && m.ipArg.value && !indirect,
-    jmp,
-  };
+  const f = trampFlags(req.attach, req.model.retSize, req.ipArg && m.ipArg.value);
+  const jmp = f.callOrig && m.stackArgBaseJmp.value > 0;
+  return { ...f, skipFrame: f.skipFrame && !jmp, jmp };
 }
 
 /** Offsets (positive, below rbp) of the era's frame. */
