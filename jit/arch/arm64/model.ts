@@ -29,6 +29,7 @@
  */
 
 import type { Knob } from "../tramp_types.ts";
+import { eraLookup } from "../common/eras.ts";
 import {
   BTF_FMODEL_STRUCT_ARG,
   type DistillEra,
@@ -221,12 +222,11 @@ export const ERA_SPECS: Record<Arm64Era, EraSpec> = {
   "2026": Y2026,
 };
 
+const lookup = eraLookup("arm64", ERAS, ERA_SPECS);
 /** The era's spec; throws on an unknown era. */
-export function eraSpec(era: string): EraSpec {
-  const s = (ERA_SPECS as Record<string, EraSpec>)[era];
-  if (!s) throw new Error(`arm64: unknown era ${era} (known: ${ERAS.join(", ")})`);
-  return s;
-}
+export const eraSpec: (era: string) => EraSpec = lookup.eraSpec;
+/** `distillEra` of `TrampolineArch`. */
+export const distillEra: (era: string) => DistillEra = lookup.distillEra;
 
 /**
  * `TrampolineArch.deriveEra`: era `name` = `base` with knobs (named and
@@ -271,11 +271,6 @@ export function deriveEra(
   }
   (ERA_SPECS as Record<string, EraSpec>)[name] = s;
   return { ignored };
-}
-
-/** `distillEra` of `TrampolineArch`. */
-export function distillEra(era: string): DistillEra {
-  return eraSpec(era).distillEra;
 }
 
 /** The era's knobs with citations. */

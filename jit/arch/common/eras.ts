@@ -10,7 +10,9 @@ import type { DistillEra } from "../../corpus/types.ts";
 /**
  * `eraSpec(era)` (throws on an unknown era, naming the known ones oldest
  * first — `eras`, not the table's key order, which puts "2026" first) and
- * `distillEra(era)`.
+ * `distillEra(era)`. An era is one of the table's own keys at the time of the
+ * call, so eras a model's `deriveEra` adds to `specs` later resolve too;
+ * inherited keys ("constructor") do not.
  */
 export function eraLookup<S extends { distillEra: DistillEra }>(
   arch: string,
@@ -18,7 +20,7 @@ export function eraLookup<S extends { distillEra: DistillEra }>(
   specs: Readonly<Record<string, S>>,
 ): { eraSpec(era: string): S; distillEra(era: string): DistillEra } {
   const eraSpec = (era: string): S => {
-    if (!eras.includes(era) || !Object.hasOwn(specs, era)) {
+    if (!Object.hasOwn(specs, era)) {
       throw new Error(`${arch}: unknown era ${era} (known: ${eras.join(", ")})`);
     }
     return specs[era];

@@ -12,3 +12,13 @@ Deno.test("eraLookup: known eras resolve; unknown ones (inherited keys too) are 
   throws(() => eraSpec("constructor"), /unknown era constructor/);
   throws(() => distillEra("toString"), /unknown era toString/);
 });
+
+Deno.test("eraLookup: an era added to the table later (deriveEra) resolves", () => {
+  const specs: Record<string, { distillEra: "v6.3"; n: number }> = {
+    "v6.3": { distillEra: "v6.3", n: 1 },
+  };
+  const { eraSpec } = eraLookup("toy", ["v6.3"], specs);
+  throws(() => eraSpec("v6.3+fix"), /toy: unknown era v6\.3\+fix \(known: v6\.3\)/);
+  specs["v6.3+fix"] = { distillEra: "v6.3", n: 2 };
+  equal(eraSpec("v6.3+fix").n, 2);
+});

@@ -29,6 +29,7 @@
  */
 
 import type { Knob } from "../tramp_types.ts";
+import { eraLookup } from "../common/eras.ts";
 import { BTF_FMODEL_STRUCT_ARG, type DistillEra, type FuncModel } from "../../corpus/types.ts";
 
 /** LoongArch64 kernel eras, oldest first. */
@@ -133,17 +134,11 @@ export const ERA_SPECS: Record<LoongEra, EraSpec> = {
   "2026": Y2026,
 };
 
+const lookup = eraLookup("loongarch64", ERAS, ERA_SPECS);
 /** The era's spec; throws on an unknown era. */
-export function eraSpec(era: string): EraSpec {
-  const s = (ERA_SPECS as Record<string, EraSpec>)[era];
-  if (!s) throw new Error(`loongarch64: unknown era ${era} (known: ${ERAS.join(", ")})`);
-  return s;
-}
-
+export const eraSpec: (era: string) => EraSpec = lookup.eraSpec;
 /** `distillEra` of `TrampolineArch`. */
-export function distillEra(era: string): DistillEra {
-  return eraSpec(era).distillEra;
-}
+export const distillEra: (era: string) => DistillEra = lookup.distillEra;
 
 /** The era's knobs with citations. */
 export function knobs(era: string): Record<string, Knob> {

@@ -34,6 +34,7 @@
  */
 
 import type { Knob } from "../tramp_types.ts";
+import { eraLookup } from "../common/eras.ts";
 import type { DistillEra, FuncModel, Prototype } from "../../corpus/types.ts";
 
 /** ppc64 kernel eras, oldest first. */
@@ -128,19 +129,11 @@ const Y2026: EraSpec = {
 /** Every era's data. */
 export const ERA_SPECS: Record<Ppc64Era, EraSpec> = { "v6.13": V6_13, "2026": Y2026 };
 
+const lookup = eraLookup("ppc64", ERAS, ERA_SPECS);
 /** The era's spec; throws on an unknown era. */
-export function eraSpec(era: string): EraSpec {
-  // own keys only: "constructor" and the like are not eras (derived eras are, see deriveEra)
-  if (!Object.hasOwn(ERA_SPECS, era)) {
-    throw new Error(`ppc64: unknown era ${era} (known: ${ERAS.join(", ")})`);
-  }
-  return (ERA_SPECS as Record<string, EraSpec>)[era];
-}
-
+export const eraSpec: (era: string) => EraSpec = lookup.eraSpec;
 /** `distillEra` of `TrampolineArch`. */
-export function distillEra(era: string): DistillEra {
-  return eraSpec(era).distillEra;
-}
+export const distillEra: (era: string) => DistillEra = lookup.distillEra;
 
 /** The era's knobs with citations. */
 export function knobs(era: string): Record<string, Knob> {

@@ -35,6 +35,7 @@
  */
 
 import type { Knob } from "../tramp_types.ts";
+import { eraLookup } from "../common/eras.ts";
 import { BTF_FMODEL_SIGNED_ARG, type DistillEra, type FuncModel } from "../../corpus/types.ts";
 
 /** s390x kernel eras, oldest first. */
@@ -137,17 +138,11 @@ const V6_6: EraSpec = {
 /** Every era's data. */
 export const ERA_SPECS: Record<S390xEra, EraSpec> = { "v6.3": V6_3, "v6.6": V6_6 };
 
+const lookup = eraLookup("s390x", ERAS, ERA_SPECS);
 /** The era's spec; throws on an unknown era. */
-export function eraSpec(era: string): EraSpec {
-  const s = (ERA_SPECS as Record<string, EraSpec>)[era];
-  if (!s) throw new Error(`s390x: unknown era ${era} (known: ${ERAS.join(", ")})`);
-  return s;
-}
-
+export const eraSpec: (era: string) => EraSpec = lookup.eraSpec;
 /** `distillEra` of `TrampolineArch`. */
-export function distillEra(era: string): DistillEra {
-  return eraSpec(era).distillEra;
-}
+export const distillEra: (era: string) => DistillEra = lookup.distillEra;
 
 /** The era's knobs with citations. */
 export function knobs(era: string): Record<string, Knob> {
