@@ -53,62 +53,22 @@ import {
 } from "./model.ts";
 import { BTF_FMODEL_SIGNED_ARG } from "../../corpus/types.ts";
 import { type TrampFlags, trampFlags } from "../common/tramp_flags.ts";
+import { type FpDownFrame, fpDownFrame, fpDownLayout } from "../common/fp_down_frame.ts";
 
 export { trampFlags };
 
 const { zero, ra, sp, a0, a1, a2, a5, t0, t1, fp, s1 } = L.R;
 
-/** `round_up(sizeof(struct bpf_tramp_run_ctx), 8)` on a 64-bit kernel. */
-export const RUN_CTX_SIZE = 16;
 /** `LOONGARCH_LONG_JUMP_NINSNS`: the BPF-text patch site and the ip_after_call reservation. */
 export const LONG_JUMP_NINSNS = 5;
 
-/** The kernel's `*_off` values (positive distances below FP) and the frame size. */
-export interface FpFrame {
-  retvalOff: number | null;
-  argsOff: number;
-  nargsOff: number;
-  ipOff: number | null;
-  runCtxOff: number;
-  sregOff: number;
-  /** Outgoing stack-argument bytes at SP (CALL_ORIG only). */
-  outgoingBytes: number;
-  stackSize: number;
-}
-
-/** The frame for `nrSlots` ctx slots and `stackSlots` outgoing stack slots. */
-export function fpFrame(nrSlots: number, stackSlots: number, f: TrampFlags): FpFrame {
-  let size = 16; // t0/fp of the traced function (struct_ops: ra/fp)
-  let retvalOff: number | null = null;
-  if (f.callOrig || f.retFentryRet) {
-    size += 16; // a0 and BPF R0 (a5)
-    retvalOff = size;
-  }
-  size += nrSlots * 8;
-  const argsOff = size;
-  size += 8;
-  const nargsOff = size;
-  let ipOff: number | null = null;
-  if (f.ipArg) {
-    size += 8;
-    ipOff = size;
-  }
-  size += RUN_CTX_SIZE;
-  const runCtxOff = size;
-  size += 8;
-  const sregOff = size;
-  const outgoingBytes = f.callOrig ? stackSlots * 8 : 0;
-  size += outgoingBytes;
-  return {
-    retvalOff,
-    argsOff,
-    nargsOff,
-    ipOff,
-    runCtxOff,
-    sregOff,
-    outgoingBytes,
-    stackSize: Math.ceil(size / 16) * 16,
-  };
+/**
+ * The frame for `nrSlots` ctx slots and `stackSlots` outgoing stack slots
+ * (common/fp_down_frame.ts; the kernel's `nargs_off` is `nregsOff`): the retval
+ * area is always 16 bytes (a0 and BPF R0 = a5), the outgoing area CALL_ORIG only.
+ */
+export function fpFrame(nrSlots: number, stackSlots: number, f: TrampFlags): FpDownFrame {
+  return fpDownFrame(nrSlots, f, 16, f.callOrig ? stackSlots * 8 : 0);
 }
 
 /** `move_imm t1, addr; jirl ra, t1, 0` (emit_call). */
@@ -117,7 +77,7 @@ function call(a: L.Asm, addr: bigint): void {
 }
 
 /** invoke_bpf_prog: enter(prog, &run_ctx) → s1; if 0 skip; prog(ctx); exit(prog, s1, &run_ctx). */
-function invokeProg(a: L.Asm, env: TrampolineEnv, fr: FpFrame, saveRet: boolean): void {
+function invokeProg(a: L.Asm, env: TrampolineEnv, fr: FpDownFrame, saveRet: boolean): void {
   a.emit(L.stD(zero, fp, -fr.runCtxOff)); // run_ctx.bpf_cookie = 0
   a.emit(L.movAddr(a0, env.prog), L.addiD(a1, fp, -fr.runCtxOff));
   call(a, env.progEnter);
@@ -135,7 +95,7 @@ function invokeProg(a: L.Asm, env: TrampolineEnv, fr: FpFrame, saveRet: boolean)
 }
 
 /** restore_args: a0..a(n−1) from ctx. */
-function restoreArgs(a: L.Asm, slots: KernelSlot[], n: number, fr: FpFrame): void {
+function restoreArgs(a: L.Asm, slots: KernelSlot[], n: number, fr: FpDownFrame): void {
   for (const s of slots) {
     if (s.from.kind === "reg" && s.from.reg < n) {
       a.emit(L.ldD(L.R.a0 + s.from.reg, fp, -fr.argsOff + 8 * s.slot));
@@ -152,25 +112,14 @@ function signExtendRet(a: L.Asm, size: number, flags: number): void {
   else if (size === 8) a.emit(L.move(a0, a5));
 }
 
-function layout(fr: FpFrame, nrSlots: number, base: number, indirect: boolean): FrameLayout {
+function layout(fr: FpDownFrame, nrSlots: number, base: number, indirect: boolean): FrameLayout {
   const savedRegs = [
     { reg: "s1", offset: -fr.sregOff },
     { reg: indirect ? "ra" : "t0", offset: -8 },
     { reg: "fp", offset: -16 },
   ];
   if (!indirect) savedRegs.push({ reg: "ra", offset: 8 }, { reg: "fp", offset: 0 });
-  return {
-    fp: "fp",
-    frameSize: fr.stackSize,
-    ctx: -fr.argsOff,
-    nrSlots,
-    argCount: -fr.nargsOff,
-    ip: fr.ipOff === null ? null : -fr.ipOff,
-    retval: fr.retvalOff === null ? null : -fr.retvalOff,
-    stackArgBase: base,
-    outgoing: fr.outgoingBytes > 0 ? { offset: 0, bytes: fr.outgoingBytes } : null,
-    savedRegs,
-  };
+  return fpDownLayout(fr, nrSlots, base, savedRegs);
 }
 
 /** Generates the trampoline of `req` in `era` (or the kernel's refusal). Model only. */
@@ -199,7 +148,7 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
   }
   a.emit(L.stD(s1, fp, -fr.sregOff));
   if (fr.ipOff !== null) a.emit(L.movAddr(t1, env.funcAddr!), L.stD(t1, fp, -fr.ipOff));
-  a.emit(L.movImm(t1, place.nrSlots), L.stD(t1, fp, -fr.nargsOff));
+  a.emit(L.movImm(t1, place.nrSlots), L.stD(t1, fp, -fr.nregsOff));
   // store_args (2026: stack slots via t1)
   for (const s of place.slots) {
     const dst = -fr.argsOff + 8 * s.slot;

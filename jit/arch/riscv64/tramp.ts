@@ -38,6 +38,7 @@ import type {
   TrampolineResult,
 } from "../tramp_types.ts";
 import { type TrampFlags, trampFlags } from "../common/tramp_flags.ts";
+import { type FpDownFrame, fpDownFrame, fpDownLayout } from "../common/fp_down_frame.ts";
 import * as V from "./encode.ts";
 import {
   distillEra,
@@ -51,61 +52,20 @@ import {
 
 const { zero, ra, sp, t0, t1, fp, s1, a0, a1, a2, a5 } = V.R;
 
-/** `round_up(sizeof(struct bpf_tramp_run_ctx), 8)` on riscv64 (empty run_ctx + cookie + saved pointer). */
-export const RUN_CTX_SIZE = 16;
 /** Bytes of the patch site (RV_FENTRY_NINSNS × 4): SKIP_FRAME calls the original at func + 8. */
 export const PATCH_BYTES = 8;
 
-/** FP-relative offsets (positive numbers: the slot is at FP − off), as the kernel's `*_off`. */
-export interface RvFrame {
-  retvalOff: number | null;
-  argsOff: number;
-  nregsOff: number;
-  ipOff: number | null;
-  runCtxOff: number;
-  sregOff: number;
-  /** Outgoing stack-arg bytes at SP (CALL_ORIG, slots > 8), 0 if none. */
-  outgoingBytes: number;
-  stackSize: number;
-}
-
-/** The frame for `nrSlots` ctx slots in `era`. */
-export function rvFrame(era: string, nrSlots: number, f: TrampFlags): RvFrame {
+/**
+ * The frame for `nrSlots` ctx slots in `era` (common/fp_down_frame.ts): the
+ * retval area is the era's `retvalBytes` (8 or 16, model.ts); an outgoing
+ * area only with CALL_ORIG, stack args and slots beyond the argument registers.
+ */
+export function rvFrame(era: string, nrSlots: number, f: TrampFlags): FpDownFrame {
   const s = eraSpec(era);
-  let size = 16; // {t0, fp} of the traced function, or {ra, fp} when called directly
-  const saveRet = f.callOrig || f.retFentryRet;
-  let retvalOff: number | null = null;
-  if (saveRet) {
-    size += s.retvalBytes;
-    retvalOff = size;
-  }
-  size += 8 * nrSlots;
-  const argsOff = size;
-  size += 8;
-  const nregsOff = size;
-  let ipOff: number | null = null;
-  if (f.ipArg) {
-    size += 8;
-    ipOff = size;
-  }
-  size += RUN_CTX_SIZE;
-  const runCtxOff = size;
-  size += 8;
-  const sregOff = size;
   const outgoingBytes = f.callOrig && s.stackArgs && nrSlots > s.argRegs
     ? 8 * (nrSlots - s.argRegs)
     : 0;
-  size += outgoingBytes;
-  return {
-    retvalOff,
-    argsOff,
-    nregsOff,
-    ipOff,
-    runCtxOff,
-    sregOff,
-    outgoingBytes,
-    stackSize: Math.ceil(size / 16) * 16,
-  };
+  return fpDownFrame(nrSlots, f, s.retvalBytes, outgoingBytes);
 }
 
 /** Emits code at `env.base + a.pc`; calls need the absolute position. */
@@ -118,7 +78,7 @@ function invokeProg(
   a: V.Asm,
   env: TrampolineEnv,
   era: string,
-  fr: RvFrame,
+  fr: FpDownFrame,
   saveRet: boolean,
 ): void {
   a.emit(V.sd(zero, -fr.runCtxOff, fp)); // run_ctx.bpf_cookie = 0 (offset 0)
@@ -145,13 +105,13 @@ function invokeProg(
 }
 
 /** restore_args: a0..a(min(n, 8)−1) from ctx. */
-function restoreRegs(a: V.Asm, slots: KernelSlot[], fr: RvFrame): void {
+function restoreRegs(a: V.Asm, slots: KernelSlot[], fr: FpDownFrame): void {
   for (const s of slots) {
     if (s.from.kind === "reg") a.emit(V.ld(V.aReg(s.from.reg), -fr.argsOff + 8 * s.slot, fp));
   }
 }
 
-function layout(fr: RvFrame, nrSlots: number, base: number, indirect: boolean): FrameLayout {
+function layout(fr: FpDownFrame, nrSlots: number, base: number, indirect: boolean): FrameLayout {
   const savedRegs = indirect ? [{ reg: "ra", offset: -8 }, { reg: "fp", offset: -16 }] : [
     { reg: "ra", offset: 8 },
     { reg: "fp", offset: 0 },
@@ -159,18 +119,7 @@ function layout(fr: RvFrame, nrSlots: number, base: number, indirect: boolean): 
     { reg: "fp", offset: -16 },
   ];
   savedRegs.push({ reg: "s1", offset: -fr.sregOff });
-  return {
-    fp: "fp",
-    frameSize: fr.stackSize,
-    ctx: -fr.argsOff,
-    nrSlots,
-    argCount: -fr.nregsOff,
-    ip: fr.ipOff === null ? null : -fr.ipOff,
-    retval: fr.retvalOff === null ? null : -fr.retvalOff,
-    stackArgBase: base,
-    outgoing: fr.outgoingBytes > 0 ? { offset: 0, bytes: fr.outgoingBytes } : null,
-    savedRegs,
-  };
+  return fpDownLayout(fr, nrSlots, base, savedRegs);
 }
 
 /** Generates the trampoline of `req` in `era` (or the kernel's refusal). */
