@@ -35,6 +35,7 @@ import type {
   TrampolineResult,
 } from "../tramp_types.ts";
 import * as A from "./encode.ts";
+import { requireFuncAddr, wideRetRefusal } from "../common/tramp_checks.ts";
 import { type TrampFlags, trampFlags } from "../common/tramp_flags.ts";
 import {
   deriveEra,
@@ -160,18 +161,10 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
   if (!place.ok) return place;
   // B24 (KERNEL_SPEC §5, 2026 selftest tracing_failure/fexit_int128_ret): only x0 is
   // saved, so a >8-byte return (x0:x1) cannot be seen or reproduced; 2026 refuses it.
-  if (era === "2026" && (req.attach === "fexit" || req.attach === "fmod_ret") && m.retSize > 8) {
-    return {
-      ok: false,
-      errno: "EINVAL",
-      reason:
-        `${req.proto.name} with a >8 byte return value is not supported for this attach type (B24, 2026; errno UNVERIFIED)`,
-    };
-  }
+  const wide = wideRetRefusal(req, era === "2026", "B24, 2026");
+  if (wide) return wide;
   const f = trampFlags(req.attach, m.retSize, req.ipArg);
-  if (!f.indirect && env.funcAddr === null) {
-    throw new Error(`arm64 ${req.attach} trampoline needs the traced function's address`);
-  }
+  requireFuncAddr("arm64", req.attach, f, env.funcAddr);
   const base = f.indirect ? spec.stackArgBase.indirect : spec.stackArgBase.call;
   const fr = spFrame(place.nrSlots, place.stackBytes, f);
   const a = new A.Asm();

@@ -42,6 +42,7 @@ import type {
   TrampolineResult,
 } from "../tramp_types.ts";
 import * as L from "./encode.ts";
+import { requireFuncAddr } from "../common/tramp_checks.ts";
 import {
   distillEra,
   ERAS,
@@ -129,9 +130,7 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
   const place = kernelPlacement(era, m);
   if (!place.ok) return place;
   const f = trampFlags(req.attach, m.retSize, req.ipArg);
-  if (!f.indirect && env.funcAddr === null) {
-    throw new Error(`loongarch64 ${req.attach} trampoline needs the traced function's address`);
-  }
+  requireFuncAddr("loongarch64", req.attach, f, env.funcAddr);
   const base = f.indirect ? spec.stackArgBase.indirect : spec.stackArgBase.call;
   const fr = fpFrame(place.nrSlots, place.stackSlots, f);
   const ss = fr.stackSize;

@@ -39,6 +39,7 @@ import type {
   TrampolineResult,
 } from "../tramp_types.ts";
 import * as P from "./encode.ts";
+import { requireFuncAddr, wideRetRefusal } from "../common/tramp_checks.ts";
 import { type TrampFlags, trampFlags } from "../common/tramp_flags.ts";
 import {
   deriveEra,
@@ -194,20 +195,10 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
   const m = req.model;
   const place = kernelPlacement(era, m, req.proto);
   if (!place.ok) return place;
-  if (
-    spec.rejectWideRet && (req.attach === "fexit" || req.attach === "fmod_ret") && m.retSize > 8
-  ) {
-    return {
-      ok: false,
-      errno: "EINVAL",
-      reason:
-        `${req.proto.name} with a >8 byte return value is not supported for this attach type (${spec.cite.rejectWideRet}; errno UNVERIFIED)`,
-    };
-  }
+  const wide = wideRetRefusal(req, spec.rejectWideRet, spec.cite.rejectWideRet);
+  if (wide) return wide;
   const f = trampFlags(req.attach, m.retSize, req.ipArg);
-  if (!f.indirect && env.funcAddr === null) {
-    throw new Error(`ppc64 ${req.attach} trampoline needs the traced function's address`);
-  }
+  requireFuncAddr("ppc64", req.attach, f, env.funcAddr);
   const fr = ppcFrame(era, place.nrSlots, f, place.doublewords);
   const psa = fr.callerOff + STACK_FRAME_MIN_SIZE; // caller's parameter save area
   const a = new P.Asm();

@@ -37,6 +37,7 @@ import type {
   TrampolineRequest,
   TrampolineResult,
 } from "../tramp_types.ts";
+import { requireFuncAddr } from "../common/tramp_checks.ts";
 import { type TrampFlags, trampFlags } from "../common/tramp_flags.ts";
 import { type FpDownFrame, fpDownFrame, fpDownLayout } from "../common/fp_down_frame.ts";
 import * as V from "./encode.ts";
@@ -129,9 +130,7 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
   const place = kernelPlacement(era, m);
   if (!place.ok) return place;
   const f = trampFlags(req.attach, m.retSize, req.ipArg);
-  if (!f.indirect && env.funcAddr === null) {
-    throw new Error(`riscv64 ${req.attach} trampoline needs the traced function's address`);
-  }
+  requireFuncAddr("riscv64", req.attach, f, env.funcAddr);
   const base = f.indirect ? spec.stackArgBase.indirect : spec.stackArgBase.call;
   const fr = rvFrame(era, place.nrSlots, f);
   const S = fr.stackSize;

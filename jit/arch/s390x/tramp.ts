@@ -45,6 +45,7 @@ import type {
   TrampolineResult,
 } from "../tramp_types.ts";
 import * as Z from "./encode.ts";
+import { requireFuncAddr } from "../common/tramp_checks.ts";
 import { type TrampFlags, trampFlags } from "../common/tramp_flags.ts";
 import {
   distillEra,
@@ -211,9 +212,7 @@ export function build(req: TrampolineRequest, env: TrampolineEnv, era: string): 
   const place = kernelPlacement(era, m);
   if (!place.ok) return place;
   const f = flagsFor(req.attach, m.retSize, req.ipArg);
-  if (!f.indirect && env.funcAddr === null) {
-    throw new Error(`s390x ${req.attach} trampoline needs the traced function's address`);
-  }
+  requireFuncAddr("s390x", req.attach, f, env.funcAddr);
   const fr = s390Frame(era, place.nrRegArgs, place.nrStackArgs, place.nrSlots);
   const ext = retExtension(era, m);
   const lastReg = r2 + place.nrRegArgs - 1;

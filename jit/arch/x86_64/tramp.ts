@@ -33,6 +33,7 @@ import type {
   TrampolineResult,
   UpperBits,
 } from "../tramp_types.ts";
+import { wideRetRefusal } from "../common/tramp_checks.ts";
 import {
   addImm,
   Asm,
@@ -301,17 +302,8 @@ export function frameOf(m: X86EraModel, f: Flags, p: Placement): Frame {
 
 function reject(m: X86EraModel, req: TrampolineRequest, p: Placement): TrampolineResult | null {
   const model = req.model;
-  if (
-    m.rejectWideRet.value && (req.attach === "fexit" || req.attach === "fmod_ret") &&
-    model.retSize > 8
-  ) {
-    return {
-      ok: false,
-      errno: "EINVAL",
-      reason:
-        `${req.proto.name} with a >8 byte return value is not supported for this attach type (${m.rejectWideRet.cite}; errno UNVERIFIED)`,
-    };
-  }
+  const wide = wideRetRefusal(req, m.rejectWideRet.value, m.rejectWideRet.cite);
+  if (wide) return wide;
   const n = m.limitCounts.value === "args" ? model.nrArgs : p.counted;
   if (n > m.maxSlots.value) {
     const what = m.limitCounts.value === "args" ? "arguments" : "argument slots";
