@@ -21,26 +21,15 @@
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import { tramp as ppc64Tramp } from "../../arch/ppc64/tramp.ts";
 import { emulateQemu } from "./qemu/emulate.ts";
-import type { Mismatch, Verdict } from "./verdict.ts";
 import type { AttachType } from "../../arch/tramp_types.ts";
-import type { CType, Prototype } from "../../corpus/types.ts";
+import type { Prototype } from "../../corpus/types.ts";
 import { intType, recordType } from "../../corpus/ctypes.ts";
 import { selftestPrototypes } from "../../corpus/selftests.ts";
+import { explain, failures, proto } from "./testing/verdicts.ts";
 
 const u64 = intType(64, false), s32 = intType(32, true), i128 = intType(128, true);
 const s16 = recordType("struct", "ppcbug_s16", [["a", u64], ["b", u64]]);
 const q16 = recordType("struct", "ppcbug_int128", [["a", i128]]);
-
-function proto(name: string, params: CType[], ret: CType | null = u64): Prototype {
-  return {
-    name,
-    source: "selftest",
-    ret,
-    params: params.map((type, i) => ({ name: `a${i}`, type })),
-    variadic: false,
-    unsupported: null,
-  };
-}
 
 const selftests = await selftestPrototypes("lp64");
 const selftest = (name: string) => {
@@ -54,24 +43,16 @@ async function verdict(era: string, attach: AttachType, p: Prototype, ipArg = fa
   return v;
 }
 
-const fails = (v: Verdict, rule?: string): Mismatch[] =>
-  v.mismatches.filter((m) => m.severity === "fail" && (!rule || m.rule === rule));
-const explain = (v: Verdict) =>
-  `${v.arch} ${v.era} ${v.attach} ${v.proto}: ${v.status} ${v.reason ?? ""}\n` +
-  v.mismatches.map((m) =>
-    `  [${m.severity}] ${m.rule} arg${m.arg}: expected ${m.expected}; observed ${m.observed}`
-  ).join("\n");
-
 Deno.test("B21 series 157820264ac3: v6.13 stores ctx[-2] = function + 4; 2026 the function", async () => {
   const p = selftest("bpf_fentry_test1");
   const old = await verdict("v6.13", "fentry", p, true);
   equal(old.status, "fail", explain(old));
-  const ip = fails(old, "ctx-ip");
+  const ip = failures(old, "ctx-ip");
   equal(ip.length, 1, explain(old));
   const want = BigInt(ip[0].expected.match(/0x[0-9a-f]+/)![0]);
   const got = BigInt(ip[0].observed.match(/0x[0-9a-f]+/)![0]);
   equal(got - want, 4n, explain(old));
-  equal(fails(old).length, 1, `only ctx[-2] is wrong\n${explain(old)}`);
+  equal(failures(old).length, 1, `only ctx[-2] is wrong\n${explain(old)}`);
   const now = await verdict("2026", "fentry", p, true);
   equal(now.status, "pass", explain(now));
 });
@@ -101,7 +82,7 @@ Deno.test("B24: fexit on an __int128 return loses r4 in v6.13 (caller gets garba
   const p = proto("ppcbug_int128_ret", [s32], i128);
   const old = await verdict("v6.13", "fexit", p);
   equal(old.status, "fail", explain(old));
-  ok(fails(old, "retval").some((m) => /caller got/.test(m.observed)), explain(old));
+  ok(failures(old, "retval").some((m) => /caller got/.test(m.observed)), explain(old));
   const now = await verdict("2026", "fexit", p);
   equal(now.status, "rejected", explain(now));
   equal(now.errno, "EINVAL");
@@ -110,8 +91,8 @@ Deno.test("B24: fexit on an __int128 return loses r4 in v6.13 (caller gets garba
 });
 
 Deno.test("B26: more than 12 doublewords is -EOPNOTSUPP in both eras; 12 run and pass", async () => {
-  const twelve = proto("ppcbug_12", [s16, ...Array(10).fill(u64)]);
-  const thirteen = proto("ppcbug_13", [s16, ...Array(11).fill(u64)]);
+  const twelve = proto("ppcbug_12", [s16, ...Array(10).fill(u64)], u64);
+  const thirteen = proto("ppcbug_13", [s16, ...Array(11).fill(u64)], u64);
   for (const era of ["v6.13", "2026"]) {
     const r = await verdict(era, "fexit", thirteen);
     equal(r.status, "rejected", explain(r));
@@ -124,22 +105,22 @@ Deno.test("B26: more than 12 doublewords is -EOPNOTSUPP in both eras; 12 run and
 Deno.test("limitation (§2.6, no era fixes it): quadword-aligned aggregates start at an even doubleword", async () => {
   // f(u64 a, struct { __int128 v; } b, u64 c): GCC passes b in r5:r6 (r4 skipped), c in r7;
   // the kernel's flat model reads b from r4:r5 and c from r6
-  const p = proto("ppcbug_odd", [u64, q16, u64]);
+  const p = proto("ppcbug_odd", [u64, q16, u64], u64);
   for (const era of ["v6.13", "2026"]) {
     const v = await verdict(era, "fexit", p);
     equal(v.status, "fail", explain(v));
-    ok(fails(v, "ctx-slot").some((m) => m.arg === 1), explain(v));
-    ok(fails(v, "ctx-slot").some((m) => m.arg === 2), explain(v));
+    ok(failures(v, "ctx-slot").some((m) => m.arg === 1), explain(v));
+    ok(failures(v, "ctx-slot").some((m) => m.arg === 2), explain(v));
     // CALL_ORIG reloads only r3..r6 (nr_regs = 4): c in r7 survives only while nothing runs
     // in between; with an fmod_ret program before the call it is lost
     const m = await verdict(era, "fmod_ret", p);
-    ok(fails(m, "orig-arg").some((x) => x.arg === 2), explain(m));
+    ok(failures(m, "orig-arg").some((x) => x.arg === 2), explain(m));
   }
   // the 2026 branch's int128_stack selftest shape shows it with stack arguments too
   const st = await verdict("2026", "fentry", selftest("bpf_testmod_test_int128_stack"));
-  ok(fails(st, "ctx-slot").some((m) => m.arg === 7), explain(st));
+  ok(failures(st, "ctx-slot").some((m) => m.arg === 7), explain(st));
   // a scalar __int128 is not quadword aligned by GCC or clang (abi.ts): it passes
-  const scalar = proto("ppcbug_scalar", [u64, i128, u64]);
+  const scalar = proto("ppcbug_scalar", [u64, i128, u64], u64);
   equal((await verdict("2026", "fexit", scalar)).status, "pass");
 });
 
@@ -149,7 +130,7 @@ Deno.test("a derived era with quadword alignment (what a fix would change) makes
     noSuchKnob: 1,
   }, "test: even doubleword for 16-aligned aggregates");
   deepStrictEqual(ignored, ["noSuchKnob"]);
-  const p = proto("ppcbug_odd", [u64, q16, u64]);
+  const p = proto("ppcbug_odd", [u64, q16, u64], u64);
   for (const attach of ["fentry", "fexit", "fmod_ret"] as AttachType[]) {
     const v = await verdict("ppc64-quad-fix", attach, p);
     equal(v.status, "pass", explain(v));

@@ -8,7 +8,6 @@
  */
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import { emulateMany, emulateOne } from "./emulate.ts";
-import type { Mismatch, Verdict } from "./verdict.ts";
 import type { AttachType } from "../../arch/tramp_types.ts";
 import type { CType, Prototype } from "../../corpus/types.ts";
 import { intType, recordType } from "../../corpus/ctypes.ts";
@@ -21,47 +20,34 @@ import { kfuncCall } from "../../arch/s390x/kfunc.ts";
 import { Engine } from "../unicorn.ts";
 import { runTool } from "../../tools.ts";
 import { COMMON_CFLAGS, TARGETS } from "../oracle/targets.ts";
+import {
+  explain,
+  failures,
+  type Limitation,
+  proto,
+  unexplained,
+  unseen,
+} from "./testing/verdicts.ts";
 
 const u8 = intType(8, false), u32 = intType(32, false), s64 = intType(64, true);
 const u64 = intType(64, false);
 
-function proto(name: string, params: CType[], ret: CType | null = s64): Prototype {
-  return {
-    name,
-    source: "selftest",
-    ret,
-    params: params.map((type, i) => ({ name: `a${i}`, type })),
-    variadic: false,
-    unsupported: null,
-  };
-}
-
 const verdict = (attach: AttachType, p: Prototype) =>
   emulateOne({ arch: "s390x", era: "v6.3", attach, proto: p, keepCode: false });
-
-const fails = (v: Verdict, rule?: string): Mismatch[] =>
-  v.mismatches.filter((m) => m.severity === "fail" && (!rule || m.rule === rule));
-
-function explain(v: Verdict): string {
-  return `${v.arch} ${v.era} ${v.attach} ${v.proto}: ${v.status} ${v.reason ?? ""}\n` +
-    v.mismatches.map((m) =>
-      `  [${m.severity}] ${m.rule} arg${m.arg}: expected ${m.expected}; observed ${m.observed}`
-    ).join("\n");
-}
 
 Deno.test("B22(a) s390x: a 3-byte struct is passed by reference, the ≤ 8-byte path stores the pointer in ctx (limitation, no fix)", async () => {
   const s3 = recordType("struct", "b22_s3", [["a", u8], ["b", u8], ["c", u8]]);
   const p = proto("b22_struct3", [s3, u64]);
   const v = await verdict("fentry", p);
   equal(v.status, "fail", explain(v));
-  const m = fails(v, "ctx-slot");
+  const m = failures(v, "ctx-slot");
   deepStrictEqual(m.map((x) => x.arg), [0], explain(v));
   // ctx[0] holds an address in the caller's stack (the copy the ABI passes), not the bytes
   const seen = BigInt("0x" + m[0].observed.split("= ")[1]);
   ok(seen >= 0x700000n && seen < 0x800000n, m[0].observed);
   // CALL_ORIG passes the raw registers, so the original still gets its argument
   const x = await verdict("fexit", p);
-  deepStrictEqual(fails(x).map((f) => f.rule), ["ctx-slot"], explain(x));
+  deepStrictEqual(failures(x).map((f) => f.rule), ["ctx-slot"], explain(x));
 });
 
 Deno.test("B22(b) s390x: a 12-byte struct is copied with mvc 16 — the slot's last 4 bytes are read past the object (limitation, information)", async () => {
@@ -83,7 +69,7 @@ Deno.test("s390x: an __int128 return goes through a hidden pointer in r2, shifti
   equal(v.status, "fail", explain(v));
   // the kernel reads arg 0 from r2 = the return buffer's address; RESTORE_REGS
   // reloads r2 only, so the traced function's real arg (in r3) is clobbered too
-  deepStrictEqual(fails(v).map((m) => [m.rule, m.arg]), [["ctx-slot", 0], ["orig-arg", 0]]);
+  deepStrictEqual(failures(v).map((m) => [m.rule, m.arg]), [["ctx-slot", 0], ["orig-arg", 0]]);
 });
 
 Deno.test("s390x: a single-float struct travels in an FPR; the trampoline reads GPRs (limitation, fp-aggregates)", async () => {
@@ -91,7 +77,7 @@ Deno.test("s390x: a single-float struct travels in an FPR; the trampoline reads 
   const sf = recordType("struct", "sf1", [["f", f]]);
   const v = await verdict("fentry", proto("float_struct", [sf, u64]));
   // arg 0 is read from r2, which carries arg 1; arg 1 from r3 (unset)
-  deepStrictEqual(fails(v).map((m) => [m.rule, m.arg]), [["ctx-slot", 0], ["ctx-slot", 1]]);
+  deepStrictEqual(failures(v).map((m) => [m.rule, m.arg]), [["ctx-slot", 0], ["ctx-slot", 1]]);
 });
 
 Deno.test("B26 s390x: > 32 stack args → ENOTSUPP (mvc limit), unreachable through BTF's 12 arguments", () => {
@@ -181,14 +167,6 @@ Deno.test("B13 s390x: kfunc args are not sign-extended without BTF_FMODEL_SIGNED
   equal(await kfuncTest4("v6.3"), -3n - 30n - 200n - 1000n);
 });
 
-/** A documented limitation: which corpus classes and rules it covers. */
-interface Limitation {
-  id: string;
-  why: string;
-  classes: RegExp;
-  rules: string[];
-}
-
 const LIMITATIONS: Limitation[] = [
   {
     id: "B22a-by-reference-small-structs",
@@ -213,37 +191,17 @@ const LIMITATIONS: Limitation[] = [
   },
 ];
 
-const classOf = (name: string) => name.replace(/_p\d+(_fp)?(_probe)?$/, "");
-
-function unexplained(vs: Verdict[]): string[] {
-  const out: string[] = [];
-  for (const v of vs) {
-    if (v.status !== "fail") continue;
-    const rules = v.mismatches.filter((m) => m.severity === "fail").map((m) => m.rule);
-    const lim = LIMITATIONS.find((l) =>
-      l.classes.test(classOf(v.proto)) && rules.every((r) => l.rules.includes(r))
-    );
-    if (!lim) {
-      const m = v.mismatches.find((x) => x.severity === "fail")!;
-      out.push(`${v.proto} ${m.rule} arg${m.arg}: expected ${m.expected}; observed ${m.observed}`);
-    }
-  }
-  return out;
-}
-
 const corpus = [...await selftestPrototypes("lp64"), ...stressPrototypes()];
 
 for (const era of ["v6.3", "v6.6"]) {
   for (const attach of ["fentry", "fexit", "fmod_ret", "struct_ops"] as const) {
     Deno.test(`s390x ${era} ${attach}: stress + selftest corpus passes except named limitations`, async () => {
       const vs = await emulateMany({ arch: "s390x", era, attach, protos: corpus });
-      deepStrictEqual(unexplained(vs), []);
+      deepStrictEqual(unexplained(vs, LIMITATIONS), []);
       const pass = vs.filter((v) => v.status === "pass").length;
       ok(pass > 1100, `${pass} pass of ${vs.length}`);
       // every limitation is still seen (a fix would make its entry stale)
-      for (const l of LIMITATIONS) {
-        ok(vs.some((v) => v.status === "fail" && l.classes.test(classOf(v.proto))), l.id);
-      }
+      deepStrictEqual(unseen(vs, LIMITATIONS), []);
     });
   }
 }

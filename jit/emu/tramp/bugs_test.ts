@@ -4,30 +4,19 @@
  * verdict in the era that fixed it — found by running the generated
  * trampoline against GCC-built callers and callees in Unicorn.
  */
-import { equal, ok } from "node:assert/strict";
+import { equal } from "node:assert/strict";
 import { emulateOne } from "./emulate.ts";
-import type { Mismatch, Verdict } from "./verdict.ts";
 import type { AttachType } from "../../arch/tramp_types.ts";
-import type { CType, Prototype } from "../../corpus/types.ts";
+import type { Prototype } from "../../corpus/types.ts";
 import { intType, pointerType, recordType } from "../../corpus/ctypes.ts";
 import { selftestPrototypes } from "../../corpus/selftests.ts";
 import { distill } from "../../corpus/distill.ts";
 import { tramp as x86 } from "../../arch/x86_64/tramp.ts";
+import { assertFails, assertPasses, explain, failures, proto } from "./testing/verdicts.ts";
 
-const u64 = intType(64, false), s64 = intType(64, true), s32 = intType(32, true);
+const u64 = intType(64, false), s32 = intType(32, true);
 const u8 = intType(8, false), s8 = intType(8, true), i128 = intType(128, true);
 const int128Struct = recordType("struct", "bug_int128", [["a", i128]]);
-
-function proto(name: string, params: CType[], ret: CType | null = s64): Prototype {
-  return {
-    name,
-    source: "selftest",
-    ret,
-    params: params.map((type, i) => ({ name: `a${i}`, type })),
-    variadic: false,
-    unsupported: null,
-  };
-}
 
 const selftests = await selftestPrototypes("lp64");
 const selftest = (name: string) => {
@@ -38,26 +27,6 @@ const selftest = (name: string) => {
 
 async function verdict(arch: "x86_64" | "arm64", era: string, attach: AttachType, p: Prototype) {
   return await emulateOne({ arch, era, attach, proto: p, keepCode: false });
-}
-
-const fails = (v: Verdict, rule?: string): Mismatch[] =>
-  v.mismatches.filter((m) => m.severity === "fail" && (!rule || m.rule === rule));
-
-function explain(v: Verdict): string {
-  return `${v.arch} ${v.era} ${v.attach} ${v.proto}: ${v.status} ${v.reason ?? ""}\n` +
-    v.mismatches.map((m) =>
-      `  [${m.severity}] ${m.rule} arg${m.arg}: expected ${m.expected}; observed ${m.observed}`
-    )
-      .join("\n");
-}
-
-function assertFails(v: Verdict, rule: string) {
-  equal(v.status, "fail", explain(v));
-  ok(fails(v, rule).length > 0, `expected a ${rule} failure\n${explain(v)}`);
-}
-
-function assertPasses(v: Verdict) {
-  equal(v.status, "pass", explain(v));
 }
 
 Deno.test("B1 x86 v6.1: size-typed stores — a 3-byte struct has no store, its ctx slot is stale; v6.6 8-byte stores fix it", async () => {
@@ -76,7 +45,7 @@ Deno.test("B3 x86 v6.6: one 4-byte stack arg is cleaned (fentry_test7); the docu
   // the limitation, and the verdict would report garbage as information ("copied").
   const two = proto("b3_two_stack", [u64, u64, u64, u64, u64, u64, s32, u64]);
   const w = await verdict("x86_64", "v6.6", "fentry", two);
-  equal(fails(w).length, 0, explain(w));
+  equal(failures(w).length, 0, explain(w));
   const m7 = distill(selftest("bpf_fentry_test7"), "v6.3");
   const m2 = distill(two, "v6.3");
   if (!m7.ok || !m2.ok) throw new Error("both attach in v6.6");

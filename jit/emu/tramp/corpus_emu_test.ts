@@ -7,18 +7,14 @@ import { deepStrictEqual, ok } from "node:assert/strict";
 import { emulateMany } from "./emulate.ts";
 import { stressPrototypes } from "../../corpus/stress.ts";
 import { selftestPrototypes } from "../../corpus/selftests.ts";
-import type { Verdict } from "./verdict.ts";
+import { type Limitation, unexplained } from "./testing/verdicts.ts";
 
 /** A documented limitation: which stress classes and rules it covers, per arch. */
-interface Limitation {
-  id: string;
-  why: string;
+interface ArchLimitation extends Limitation {
   arches: ("x86_64" | "arm64")[];
-  classes: RegExp;
-  rules: string[];
 }
 
-const LIMITATIONS: Limitation[] = [
+const LIMITATIONS: ArchLimitation[] = [
   {
     id: "fp-aggregates",
     why: "structs of floats/doubles travel in SSE (x86) / V (AAPCS64 HFA) registers; trampolines " +
@@ -58,34 +54,13 @@ const LIMITATIONS: Limitation[] = [
 
 const protos = [...await selftestPrototypes("lp64"), ...stressPrototypes()];
 
-function classOf(name: string): string {
-  return name.replace(/_p\d+(_fp)?(_probe)?$/, "");
-}
-
-function unexplained(arch: "x86_64" | "arm64", vs: Verdict[]): string[] {
-  const out: string[] = [];
-  for (const v of vs) {
-    if (v.status !== "fail") continue;
-    const rules = v.mismatches.filter((m) => m.severity === "fail").map((m) => m.rule);
-    const lim = LIMITATIONS.find((l) =>
-      l.arches.includes(arch) && l.classes.test(classOf(v.proto)) &&
-      rules.every((r) => l.rules.includes(r))
-    );
-    if (!lim) {
-      const m = v.mismatches.find((x) => x.severity === "fail")!;
-      out.push(`${v.proto} ${m.rule} arg${m.arg}: expected ${m.expected}; observed ${m.observed}`);
-    }
-  }
-  return out;
-}
-
 for (const arch of ["x86_64", "arm64"] as const) {
   for (const attach of ["fentry", "fexit"] as const) {
     Deno.test(`${arch} 2026 ${attach}: stress + selftest corpus passes except named limitations`, async () => {
       const vs = await emulateMany({ arch, era: "2026", attach, protos });
       const pass = vs.filter((v) => v.status === "pass").length;
       const rejected = vs.filter((v) => v.status === "rejected").length;
-      deepStrictEqual(unexplained(arch, vs), []);
+      deepStrictEqual(unexplained(vs, LIMITATIONS.filter((l) => l.arches.includes(arch))), []);
       ok(pass > 1200, `${pass} pass, ${rejected} rejected of ${vs.length}`);
     });
   }

@@ -10,13 +10,7 @@ import { stressPrototypes } from "../../../corpus/stress.ts";
 import { selftestPrototypes } from "../../../corpus/selftests.ts";
 import type { AttachType } from "../../../arch/tramp_types.ts";
 import type { Verdict } from "../verdict.ts";
-
-interface Limitation {
-  id: string;
-  why: string;
-  classes: RegExp;
-  rules: string[];
-}
+import { type Limitation, unexplained, unseen } from "../testing/verdicts.ts";
 
 const LIMITATIONS: Limitation[] = [
   {
@@ -38,35 +32,16 @@ const LIMITATIONS: Limitation[] = [
 ];
 
 const protos = [...await selftestPrototypes("lp64"), ...stressPrototypes()];
-const classOf = (name: string) => name.replace(/_p\d+(_fp)?(_probe)?$/, "");
-
-function unexplained(vs: Verdict[]): string[] {
-  const out: string[] = [];
-  for (const v of vs) {
-    if (v.status !== "fail") continue;
-    const rules = v.mismatches.filter((m) => m.severity === "fail").map((m) => m.rule);
-    const lim = LIMITATIONS.find((l) =>
-      l.classes.test(classOf(v.proto)) && rules.every((r) => l.rules.includes(r))
-    );
-    if (!lim) {
-      const m = v.mismatches.find((x) => x.severity === "fail")!;
-      out.push(`${v.proto} ${m.rule} arg${m.arg}: expected ${m.expected}; observed ${m.observed}`);
-    }
-  }
-  return out;
-}
 
 const RUNS: [string, AttachType][] = [["2026", "fentry"], ["2026", "fexit"], ["v6.13", "fentry"]];
 for (const [era, attach] of RUNS) {
   Deno.test(`ppc64 ${era} ${attach}: stress + selftest corpus passes except named limitations`, async () => {
     const vs = await emulateQemu({ arch: "ppc64", era, attach, protos });
-    deepStrictEqual(unexplained(vs), []);
+    deepStrictEqual(unexplained(vs, LIMITATIONS), []);
     const pass = vs.filter((v) => v.status === "pass").length;
     ok(pass > (era === "2026" ? 1300 : 1150), `${pass} pass of ${vs.length}`); // v6.13 rejects unions
     // every limitation is really exercised (a limitation nothing hits is stale)
-    for (const l of LIMITATIONS) {
-      ok(vs.some((v) => v.status === "fail" && l.classes.test(classOf(v.proto))), l.id);
-    }
+    deepStrictEqual(unseen(vs, LIMITATIONS), []);
   });
 }
 

@@ -54,3 +54,39 @@ export function assertPasses(v: Verdict): void {
 export function stressClass(name: string): string {
   return name.replace(/_p\d+(_fp)?(_probe)?$/, "");
 }
+
+/**
+ * A documented limitation on a corpus run: the stress classes (or selftest
+ * names, matched against `stressClass`) and failing rules it covers, and why.
+ */
+export interface Limitation {
+  id: string;
+  why: string;
+  classes: RegExp;
+  rules: string[];
+}
+
+/**
+ * The failing verdicts of `vs` that no limitation explains (one whose classes
+ * match and whose rules cover every failing rule), each explained.
+ */
+export function unexplained(vs: Verdict[], lims: readonly Limitation[]): string[] {
+  const out: string[] = [];
+  for (const v of vs) {
+    if (v.status !== "fail") continue;
+    const rules = failures(v).map((m) => m.rule);
+    const lim = lims.find((l) =>
+      l.classes.test(stressClass(v.proto)) && rules.every((r) => l.rules.includes(r))
+    );
+    if (!lim) out.push(explain(v));
+  }
+  return out;
+}
+
+/** The ids of the limitations no failing verdict of `vs` hits (stale entries). */
+export function unseen(vs: Verdict[], lims: readonly Limitation[]): string[] {
+  return lims.filter((l) =>
+    !vs.some((v) => v.status === "fail" && l.classes.test(stressClass(v.proto)))
+  )
+    .map((l) => l.id);
+}
