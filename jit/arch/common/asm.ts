@@ -1,8 +1,8 @@
 /**
- * A tiny assembler for fixed-width 32-bit instruction sets (A64, uncompressed
- * RISC-V): collects little-endian instruction words and patches forward
- * branches when their label is bound — the kernel JITs' two-pass
- * `branches[]` fixups, in one pass.
+ * A tiny assembler for fixed-width 32-bit little-endian instruction sets
+ * (A64, uncompressed RISC-V, LoongArch, ppc64le, A32): collects instruction
+ * words and patches forward branches once their labels are bound — the
+ * kernel JITs' two-pass `branches[]` fixups, in one pass.
  *
  * @module
  */

@@ -189,48 +189,5 @@ export function li64(rt: Reg, v: bigint): number[] {
   ];
 }
 
-/** Instruction words as little-endian bytes (ppc64le). */
-export function wordsToBytes(words: number[]): Uint8Array {
-  const out = new Uint8Array(words.length * 4);
-  const v = new DataView(out.buffer);
-  words.forEach((w, i) => v.setUint32(4 * i, w >>> 0, true));
-  return out;
-}
-
-/** A forward-branch label. */
-export interface Label {
-  at: number | null;
-  fixups: { idx: number; make: (offset: number) => number }[];
-}
-
-/** Collects instruction words; labels resolve forward conditional branches. */
-export class Asm {
-  words: number[] = [];
-  /** Byte offset of the next instruction. */
-  get pc(): number {
-    return this.words.length * 4;
-  }
-  emit(...w: number[]): void {
-    this.words.push(...w);
-  }
-  label(): Label {
-    return { at: null, fixups: [] };
-  }
-  /** Emit a branch to `l` built by `make(offset)`; a placeholder until `l` is bound. */
-  to(l: Label, make: (offset: number) => number): void {
-    if (l.at !== null) {
-      this.words.push(make(l.at - this.pc));
-      return;
-    }
-    l.fixups.push({ idx: this.words.length, make });
-    this.words.push(nop());
-  }
-  bind(l: Label): void {
-    l.at = this.pc;
-    for (const f of l.fixups) this.words[f.idx] = f.make(l.at - f.idx * 4);
-    l.fixups = [];
-  }
-  bytes(): Uint8Array {
-    return wordsToBytes(this.words);
-  }
-}
+// ppc64le: little-endian 32-bit words; forward branches are patched by `bytes()`
+export { Asm, type Label, wordsToBytes } from "../common/asm.ts";
