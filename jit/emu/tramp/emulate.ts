@@ -302,6 +302,17 @@ export function argExpectations(
   }));
 }
 
+/**
+ * True when two prototypes' callers pass the same argument bytes (they depend
+ * on position, size and _Bool-ness): then one's observation judges the other.
+ */
+export function sameArgBytes(a: ArgExpectation[], b: ArgExpectation[]): boolean {
+  return a.length === b.length &&
+    a.every((x, i) =>
+      x.bytes.length === b[i].bytes.length && x.bytes.every((v, j) => v === b[i].bytes[j])
+    );
+}
+
 type ArgBytes = Omit<ArgExpectation, "upper">;
 
 /** The era-independent part of `argExpectations`, per arch and prototype object (never mutated). */
@@ -567,13 +578,8 @@ function runOne(
     verdict: judgeAll(proto, model, args),
     rejudge: (p, m) => {
       const pargs = argExpectations(arch, era, tramp, p, m);
-      // the representative's observation is valid for `p` only if the caller
-      // passed the same bytes (they depend on position, size and _Bool-ness)
-      const same = pargs.length === args.length &&
-        pargs.every((a, i) =>
-          a.bytes.length === args[i].bytes.length && a.bytes.every((b, j) => b === args[i].bytes[j])
-        );
-      if (!same) {
+      // the representative's observation is valid for `p` only if the caller passed the same bytes
+      if (!sameArgBytes(pargs, args)) {
         throw new Error(`dedupe: ${p.name} and ${proto.name} get different argument bytes`);
       }
       return judgeAll(p, m, pargs);

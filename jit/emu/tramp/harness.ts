@@ -248,6 +248,33 @@ export interface Observation {
   us: number;
 }
 
+/** An observation with nothing seen yet: the start of every run. */
+export function emptyObservation(funcAddr: bigint | null, indirect: boolean): Observation {
+  return {
+    fault: null,
+    funcAddr,
+    entrySp: 0n,
+    exitSp: null,
+    expectedExitSp: 0n,
+    expectedExitPc: 0n,
+    callerRet: 0n,
+    entryMode: indirect ? "indirect" : "call",
+    calleeSaved: [],
+    linkAtExit: null,
+    windowWrites: [],
+    strayWrites: [],
+    strayCount: 0,
+    calls: [],
+    ctx: [],
+    ctxAddr: [],
+    calleeCalls: 0,
+    calleeFrame: 0n,
+    received: [],
+    returned: null,
+    us: 0,
+  };
+}
+
 const POISON_REG = (i: number) => 0xbadbad0000000000n | BigInt(i * 0x01010101);
 const STUB_KIND = ["other", "enter", "prog", "exit"] as const;
 
@@ -521,29 +548,7 @@ export class TrampHarness {
       e.regWrite(sp, INITIAL_SP);
       e.regWrite(e.spec.lr, RET_SENTINEL);
     }
-    const obs: Observation = {
-      fault: null,
-      funcAddr: indirect ? null : entry.callee,
-      entrySp: 0n,
-      exitSp: null,
-      expectedExitSp: 0n,
-      expectedExitPc: 0n,
-      callerRet: 0n,
-      entryMode: indirect ? "indirect" : "call",
-      calleeSaved: [],
-      linkAtExit: null,
-      windowWrites: [],
-      strayWrites: [],
-      strayCount: 0,
-      calls: [],
-      ctx: [],
-      ctxAddr: [],
-      calleeCalls: 0,
-      calleeFrame: 0n,
-      received: [],
-      returned: null,
-      us: 0,
-    };
+    const obs = emptyObservation(indirect ? null : entry.callee, indirect);
     // One run from the caller to the return sentinel (a fixed `until`, so no
     // translated block needs dropping for a new stop address); the block hook
     // marks the trampoline's entry (TRAMP_BASE) and its exit (the first block

@@ -26,10 +26,10 @@ import type { FuncModel, Prototype } from "../../../corpus/types.ts";
 import { distill } from "../../../corpus/distill.ts";
 import { ARCHES } from "../../../arch/index.ts";
 import { oolPatch, tramp as ppc64Tramp } from "../../../arch/ppc64/tramp.ts";
-import type { Observation, RegChange, StubCall } from "../harness.ts";
+import { emptyObservation, type Observation, type RegChange, type StubCall } from "../harness.ts";
 import { type ArgExpectation, judge, type Mismatch, rejected, type Verdict } from "../verdict.ts";
 import type { TrampArch } from "../layout.ts";
-import { abiKey, argExpectations, PROG_RET } from "../emulate.ts";
+import { abiKey, argExpectations, PROG_RET, sameArgBytes } from "../emulate.ts";
 import { buildQemuHarness, type QemuImage } from "./build.ts";
 import { qsym } from "./source.ts";
 import {
@@ -108,32 +108,6 @@ function windowBytes(words: bigint[], at: number): Uint8Array {
   const dv = new DataView(b.buffer);
   for (let j = 0; j < WINDOW / 8; j++) dv.setBigUint64(8 * j, words[at + j], true);
   return b;
-}
-
-function emptyObservation(func: bigint | null, indirect: boolean): Observation {
-  return {
-    fault: null,
-    funcAddr: func,
-    entrySp: 0n,
-    exitSp: null,
-    expectedExitSp: 0n,
-    expectedExitPc: 0n,
-    callerRet: 0n,
-    entryMode: indirect ? "indirect" : "call",
-    calleeSaved: [],
-    linkAtExit: null,
-    windowWrites: [],
-    strayWrites: [],
-    strayCount: 0,
-    calls: [],
-    ctx: [],
-    ctxAddr: [],
-    calleeCalls: 0,
-    calleeFrame: 0n,
-    received: [],
-    returned: null,
-    us: 0,
-  };
 }
 
 const STUB_KIND = ["other", "enter", "prog", "exit"] as const;
@@ -453,12 +427,7 @@ async function emulateAll(
       rejudgers[idx[pd.k]] = (p, m) => {
         // valid only if the caller passed the same bytes (position, size, _Bool-ness)
         const args = argExpectations(arch as unknown as TrampArch, era, tramp, p, m);
-        const same = args.length === pd.args.length &&
-          args.every((a, i) =>
-            a.bytes.length === pd.args[i].bytes.length &&
-            a.bytes.every((b, j) => b === pd.args[i].bytes[j])
-          );
-        return same ? judgeAll(p, m, args) : null;
+        return sameArgBytes(args, pd.args) ? judgeAll(p, m, args) : null;
       };
     }
     opts.log?.(
