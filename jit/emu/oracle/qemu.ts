@@ -25,6 +25,7 @@
  */
 
 import { sym } from "./source.ts";
+import { stdinReaderC, stdoutWriterC, type SyscallC } from "../qemu_stdio_c.ts";
 
 /** Offsets in the 384-byte register record. */
 export const QEMU_REC = {
@@ -131,6 +132,9 @@ ${Array.from({ length: 12 }, (_, i) => `  vxor ${i + 2}, ${i + 2}, ${i + 2}`).jo
   .section .note.GNU-stack,"",@progbits
 `;
 
+/** A call of main.c's `sys3` wrapper. */
+const sys3: SyscallC = (nr, a, b, c) => `sys3(${nr}, ${a}, ${b}, ${c})`;
+
 /** `main.c` for the given prototypes (id → number of arguments); freestanding, raw syscalls. */
 export function harnessMain(entries: [number, number][]): string {
   const decl: string[] = [];
@@ -189,45 +193,8 @@ static const struct entry *find(u32 id) {
   }
   return 0;
 }
-static unsigned char ibuf[1 << 16];
-static size_t ilen, ipos;
-static int rd(void *p, size_t n) {
-  unsigned char *d = p;
-  while (n) {
-    if (ipos == ilen) {
-      long r = sys3(SYS_read, 0, (long)ibuf, sizeof ibuf);
-      if (r <= 0) return 0;
-      ilen = (size_t)r;
-      ipos = 0;
-    }
-    size_t c = ilen - ipos < n ? ilen - ipos : n;
-    memcpy(d, ibuf + ipos, c);
-    ipos += c; d += c; n -= c;
-  }
-  return 1;
-}
-static unsigned char obuf[1 << 16];
-static size_t olen;
-static int flush(void) {
-  size_t o = 0;
-  while (o < olen) {
-    long r = sys3(SYS_write, 1, (long)(obuf + o), (long)(olen - o));
-    if (r <= 0) return 0;
-    o += (size_t)r;
-  }
-  olen = 0;
-  return 1;
-}
-static int wr(const void *p, size_t n) {
-  const unsigned char *s = p;
-  while (n) {
-    if (olen == sizeof obuf && !flush()) return 0;
-    size_t c = sizeof obuf - olen < n ? sizeof obuf - olen : n;
-    memcpy(obuf + olen, s, c);
-    olen += c; s += c; n -= c;
-  }
-  return 1;
-}
+${stdinReaderC(sys3)}
+${stdoutWriterC(sys3)}
 static void fail(const char *m) {
   size_t n = 0;
   while (m[n]) n++;

@@ -45,6 +45,7 @@ import type { Prototype } from "../../../corpus/types.ts";
 import { CEmitter, cEscape } from "../../oracle/cemit.ts";
 import { RUNTIME_SOURCE } from "../../oracle/source.ts";
 import { retExpr } from "../source.ts";
+import { stdinReaderC, stdoutWriterC, type SyscallC } from "../../qemu_stdio_c.ts";
 import {
   ENTRY,
   EXIT,
@@ -394,6 +395,9 @@ export function harnessAsm(ids: number[]): string {
   return lines.join("\n");
 }
 
+/** A call of MAIN's `sys6` wrapper with three arguments. */
+const sys6: SyscallC = (nr, a, b, c) => `sys6(${nr}, ${a}, ${b}, ${c}, 0, 0, 0)`;
+
 const MAIN = `
 typedef unsigned int u32;
 typedef unsigned long long u64;
@@ -427,49 +431,12 @@ volatile u64 tl_callee_calls;
 extern void tl_entry(void);
 extern void tl_call_clean(void (*fn)(void));
 extern unsigned char tl_patch_start[], tl_patch_end[];
-static unsigned char ibuf[1 << 16];
-static size_t ilen, ipos;
-static int rd(void *p, size_t n) {
-  unsigned char *d = p;
-  while (n) {
-    if (ipos == ilen) {
-      long r = sys6(SYS_read, 0, (long)ibuf, sizeof ibuf, 0, 0, 0);
-      if (r <= 0) return 0;
-      ilen = (size_t)r;
-      ipos = 0;
-    }
-    size_t c = ilen - ipos < n ? ilen - ipos : n;
-    memcpy(d, ibuf + ipos, c);
-    ipos += c; d += c; n -= c;
-  }
-  return 1;
-}
+${stdinReaderC(sys6)}
 static int rdpad(void *p, size_t n) {
   unsigned char pad[4];
   return rd(p, n) && rd(pad, (4 - n % 4) % 4);
 }
-static unsigned char obuf[1 << 16];
-static size_t olen;
-static int flush(void) {
-  size_t o = 0;
-  while (o < olen) {
-    long r = sys6(SYS_write, 1, (long)(obuf + o), (long)(olen - o), 0, 0, 0);
-    if (r <= 0) return 0;
-    o += (size_t)r;
-  }
-  olen = 0;
-  return 1;
-}
-static int wr(const void *p, size_t n) {
-  const unsigned char *s = p;
-  while (n) {
-    if (olen == sizeof obuf && !flush()) return 0;
-    size_t c = sizeof obuf - olen < n ? sizeof obuf - olen : n;
-    memcpy(obuf + olen, s, c);
-    olen += c; s += c; n -= c;
-  }
-  return 1;
-}
+${stdoutWriterC(sys6)}
 static int wrpad8(const void *p, size_t n) {
   static const unsigned char z[8];
   return wr(p, n) && wr(z, (8 - n % 8) % 8);
