@@ -230,11 +230,18 @@ function a64Clobber(keepX0: boolean): string[] {
   return out;
 }
 
+/** A global assembly function `name`, aligned to 2^`p2align` bytes. */
+function asmFn(name: string, p2align: number, body: string[]): string[] {
+  return [".globl " + name, `.p2align ${p2align}`, name + ":", ...body];
+}
+
+/** Assembly lines as a top-level `__asm__` block of the C source. */
+function asmBlock(lines: string[]): string {
+  return `\n__asm__(\n${lines.map((l) => `"${l}\\n"`).join("\n")}\n);\n`;
+}
+
 const A64_STUBS = (() => {
-  const fn = (
-    name: string,
-    body: string[],
-  ) => [".globl " + name, ".p2align 4", name + ":", ...body];
+  const fn = (name: string, body: string[]) => asmFn(name, 4, body);
   const lines = [
     ".text",
     ...fn("tramp_stub_enter", [
@@ -276,7 +283,7 @@ const A64_STUBS = (() => {
       "  ret",
     ]),
   ];
-  return `\n__asm__(\n${lines.map((l) => `"${l}\\n"`).join("\n")}\n);\n`;
+  return asmBlock(lines);
 })();
 
 /**
@@ -311,10 +318,7 @@ function s390Clobber(): string[] {
 }
 
 const S390X_STUBS = (() => {
-  const fn = (
-    name: string,
-    body: string[],
-  ) => [".globl " + name, ".p2align 4", name + ":", ...body];
+  const fn = (name: string, body: string[]) => asmFn(name, 4, body);
   const lines = [
     ".text",
     ...fn("tramp_stub_enter", [
@@ -351,7 +355,7 @@ const S390X_STUBS = (() => {
       "  br %r14",
     ]),
   ];
-  return `\n__asm__(\n${lines.map((l) => `"${l}\\n"`).join("\n")}\n);\n`;
+  return asmBlock(lines);
 })();
 
 function rvLog(kind: number): string[] {
@@ -388,10 +392,7 @@ function rvClobber(): string[] {
  * (49b5e77ae3e2) or both (Björn Töpel's a0/a5 fix).
  */
 const RV_STUBS = (() => {
-  const fn = (
-    name: string,
-    body: string[],
-  ) => [".globl " + name, ".p2align 2", name + ":", ...body];
+  const fn = (name: string, body: string[]) => asmFn(name, 2, body);
   const lines = [
     ".text",
     ".option push",
@@ -440,7 +441,7 @@ const RV_STUBS = (() => {
     ]),
     ".option pop",
   ];
-  return `\n__asm__(\n${lines.map((l) => `"${l}\\n"`).join("\n")}\n);\n`;
+  return asmBlock(lines);
 })();
 
 /**
