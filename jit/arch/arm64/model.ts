@@ -29,7 +29,7 @@
  */
 
 import type { Knob } from "../tramp_types.ts";
-import { eraLookup } from "../common/eras.ts";
+import { assertDerivedEraName, eraLookup } from "../common/eras.ts";
 import {
   BTF_FMODEL_STRUCT_ARG,
   type DistillEra,
@@ -238,9 +238,7 @@ export function deriveEra(
   overrides: Record<string, string | number | boolean>,
   cite: string,
 ): { ignored: string[] } {
-  if ((ERAS as readonly string[]).includes(name)) {
-    throw new Error(`arm64: ${name} is a kernel era; a derived era needs another name`);
-  }
+  assertDerivedEraName("arm64", ERAS, name);
   const s: EraSpec = structuredClone(eraSpec(base));
   const ignored: string[] = [];
   const fp = (v: string | number | boolean) =>

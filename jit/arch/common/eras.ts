@@ -27,3 +27,13 @@ export function eraLookup<S extends { distillEra: DistillEra }>(
   };
   return { eraSpec, distillEra: (era) => eraSpec(era).distillEra };
 }
+
+/**
+ * Throws when `name` is one of the arch's kernel `eras`: a derived era
+ * (`TrampolineArch.deriveEra`) needs a name of its own.
+ */
+export function assertDerivedEraName(arch: string, eras: readonly string[], name: string): void {
+  if (eras.includes(name)) {
+    throw new Error(`${arch}: ${name} is a kernel era; a derived era needs another name`);
+  }
+}

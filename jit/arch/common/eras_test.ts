@@ -1,5 +1,5 @@
 import { equal, throws } from "node:assert/strict";
-import { eraLookup } from "./eras.ts";
+import { assertDerivedEraName, eraLookup } from "./eras.ts";
 
 Deno.test("eraLookup: known eras resolve; unknown ones (inherited keys too) are clear errors", () => {
   const { eraSpec, distillEra } = eraLookup("toy", ["v6.3", "2026"], {
@@ -21,4 +21,12 @@ Deno.test("eraLookup: an era added to the table later (deriveEra) resolves", () 
   throws(() => eraSpec("v6.3+fix"), /toy: unknown era v6\.3\+fix \(known: v6\.3\)/);
   specs["v6.3+fix"] = { distillEra: "v6.3", n: 2 };
   equal(eraSpec("v6.3+fix").n, 2);
+});
+
+Deno.test("assertDerivedEraName: a kernel era's name is refused, any other accepted", () => {
+  throws(
+    () => assertDerivedEraName("toy", ["v6.3", "2026"], "2026"),
+    /^Error: toy: 2026 is a kernel era; a derived era needs another name$/,
+  );
+  assertDerivedEraName("toy", ["v6.3", "2026"], "2026+patch");
 });

@@ -34,7 +34,7 @@
  */
 
 import type { Knob } from "../tramp_types.ts";
-import { eraLookup } from "../common/eras.ts";
+import { assertDerivedEraName, eraLookup } from "../common/eras.ts";
 import type { DistillEra, FuncModel, Prototype } from "../../corpus/types.ts";
 
 /** ppc64 kernel eras, oldest first. */
@@ -260,9 +260,7 @@ export function deriveEra(
   overrides: Record<string, string | number | boolean>,
   cite: string,
 ): { ignored: string[] } {
-  if ((ERAS as readonly string[]).includes(name)) {
-    throw new Error(`ppc64: ${name} is a kernel era; a derived era needs another name`);
-  }
+  assertDerivedEraName("ppc64", ERAS, name);
   const s: EraSpec = structuredClone(eraSpec(base));
   const f = s as unknown as Record<string, unknown>;
   const c = s.cite as Record<string, string>;

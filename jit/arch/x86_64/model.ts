@@ -14,6 +14,7 @@
  * @module
  */
 
+import { assertDerivedEraName } from "../common/eras.ts";
 import type { DistillEra } from "../../corpus/types.ts";
 import type { Knob } from "../tramp_types.ts";
 
@@ -203,9 +204,7 @@ export function deriveEra(
   overrides: Record<string, string | number | boolean>,
   cite: string,
 ): { ignored: string[] } {
-  if (isX86Era(name) && (X86_ERAS as readonly string[]).includes(name)) {
-    throw new Error(`x86_64: ${name} is a kernel era; a derived era needs another name`);
-  }
+  assertDerivedEraName("x86_64", X86_ERAS, name);
   const m: Record<string, K<string | number | boolean>> = { ...eraModel(base) } as never;
   const ignored: string[] = [];
   for (const [knob, value] of Object.entries(overrides)) {
