@@ -29,7 +29,7 @@ import { buildHarness, type HarnessImage } from "./build.ts";
 import { HARNESS_ARCH, type Observation, TrampHarness } from "./harness.ts";
 import { TRAMP_ARCHES, TRAMP_BASE, type TrampArch } from "./layout.ts";
 import { isQemuTrampArch } from "./qemu/arches.ts";
-import { type ArgExpectation, judge, type Mismatch, rejected, type Verdict } from "./verdict.ts";
+import { type ArgExpectation, judge, rejected, type Verdict } from "./verdict.ts";
 
 /** What fmod_ret's non-zero run and struct_ops programs return. */
 export const PROG_RET = 0x9796959493929190n;
@@ -352,11 +352,15 @@ function argBytes(arch: TrampArch, proto: Prototype): ArgBytes[] {
   return out;
 }
 
-function mergeMismatches(a: Mismatch[], b: Mismatch[]): Mismatch[] {
-  const seen = new Set(a.map((m) => JSON.stringify(m)));
-  return [...a, ...b.filter((m) => !seen.has(JSON.stringify(m)))].sort((x, y) =>
-    x.severity === y.severity ? 0 : x.severity === "fail" ? -1 : 1
-  );
+/**
+ * Folds `w` (another run of the same prototype, e.g. the other fmod_ret
+ * program return) into `v`: its new mismatches, failures first, and its failure.
+ */
+export function mergeVerdictInto(v: Verdict, w: Verdict): void {
+  const seen = new Set(v.mismatches.map((m) => JSON.stringify(m)));
+  v.mismatches = [...v.mismatches, ...w.mismatches.filter((m) => !seen.has(JSON.stringify(m)))]
+    .sort((x, y) => x.severity === y.severity ? 0 : x.severity === "fail" ? -1 : 1);
+  if (w.status === "fail") v.status = "fail";
 }
 
 /** An era registered with `deriveEra` (not in `eras`, but the model knows it). */
@@ -566,10 +570,7 @@ function runOne(
         stackAlign: HARNESS_ARCH[arch].stackAlign,
       }, obs);
       if (verdict === null) verdict = v;
-      else {
-        verdict.mismatches = mergeMismatches(verdict.mismatches, v.mismatches);
-        if (v.status === "fail") verdict.status = "fail";
-      }
+      else mergeVerdictInto(verdict, v);
     }
     if (opts.keepCode) verdict!.code = res.code;
     return verdict!;

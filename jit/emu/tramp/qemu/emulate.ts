@@ -27,9 +27,9 @@ import { distill } from "../../../corpus/distill.ts";
 import { ARCHES } from "../../../arch/index.ts";
 import { oolPatch, tramp as ppc64Tramp } from "../../../arch/ppc64/tramp.ts";
 import { emptyObservation, type Observation, type RegChange, type StubCall } from "../harness.ts";
-import { type ArgExpectation, judge, type Mismatch, rejected, type Verdict } from "../verdict.ts";
+import { type ArgExpectation, judge, rejected, type Verdict } from "../verdict.ts";
 import type { TrampArch } from "../layout.ts";
-import { abiKey, argExpectations, PROG_RET, sameArgBytes } from "../emulate.ts";
+import { abiKey, argExpectations, mergeVerdictInto, PROG_RET, sameArgBytes } from "../emulate.ts";
 import { buildQemuHarness, type QemuImage } from "./build.ts";
 import { qsym } from "./source.ts";
 import {
@@ -227,15 +227,6 @@ export function toObservation(
   return obs;
 }
 
-function mergeInto(v: Verdict, w: Verdict): void {
-  const seen = new Set(v.mismatches.map((m) => JSON.stringify(m)));
-  const add: Mismatch[] = w.mismatches.filter((m) => !seen.has(JSON.stringify(m)));
-  v.mismatches = [...v.mismatches, ...add].sort((a, b) =>
-    a.severity === b.severity ? 0 : a.severity === "fail" ? -1 : 1
-  );
-  if (w.status === "fail") v.status = "fail";
-}
-
 /** Re-judges a representative's observations for another prototype of its abiKey group. */
 type Rejudge = (p: Prototype, m: FuncModel) => Verdict | null;
 
@@ -418,7 +409,7 @@ async function emulateAll(
             notes: pd.res.notes,
           }, obs);
           if (v === null) v = w;
-          else mergeInto(v, w);
+          else mergeVerdictInto(v, w);
         }
         if (opts.keepCode) v!.code = pd.res.code;
         return v!;
