@@ -276,7 +276,8 @@ export function emptyObservation(funcAddr: bigint | null, indirect: boolean): Ob
 }
 
 const POISON_REG = (i: number) => 0xbadbad0000000000n | BigInt(i * 0x01010101);
-const STUB_KIND = ["other", "enter", "prog", "exit"] as const;
+/** A stub log entry's kind by its number (source.ts LOG_KIND; 0 and unknown: "other"). */
+export const STUB_KIND = ["other", "enter", "prog", "exit"] as const;
 
 /** Memoized observations kept per harness before the memo is dropped. */
 const MEMO_MAX = 50_000;

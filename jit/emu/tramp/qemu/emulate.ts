@@ -26,7 +26,13 @@ import type { FuncModel, Prototype } from "../../../corpus/types.ts";
 import { distill } from "../../../corpus/distill.ts";
 import { ARCHES } from "../../../arch/index.ts";
 import { oolPatch, tramp as ppc64Tramp } from "../../../arch/ppc64/tramp.ts";
-import { emptyObservation, type Observation, type RegChange, type StubCall } from "../harness.ts";
+import {
+  emptyObservation,
+  type Observation,
+  type RegChange,
+  STUB_KIND,
+  type StubCall,
+} from "../harness.ts";
 import { type ArgExpectation, judge, rejected, type Verdict } from "../verdict.ts";
 import type { TrampArch } from "../layout.ts";
 import { abiKey, argExpectations, mergeVerdictInto, PROG_RET, sameArgBytes } from "../emulate.ts";
@@ -110,7 +116,6 @@ function windowBytes(words: bigint[], at: number): Uint8Array {
   return b;
 }
 
-const STUB_KIND = ["other", "enter", "prog", "exit"] as const;
 /** Bytes of the caller's frame header the callee may write: the LR save doubleword (ELFv2). */
 const LR_SAVE = [16, 24];
 
