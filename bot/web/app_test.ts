@@ -325,9 +325,10 @@ Deno.test("serve options: --port, PORT, --store, bad port", () => {
     host: "127.0.0.1",
     store: "trampolint.kv",
     btf: "/sys/kernel/btf/vmlinux",
-    seed: "fixtures",
+    seed: "series",
   });
   assert.equal(serveOptions(["--seed", "review"]).seed, "review");
+  assert.equal(serveOptions(["--seed", "fixtures"]).seed, "fixtures");
   assert.throws(() => serveOptions(["--seed", "maybe"]), /bad --seed 'maybe'/);
   assert.equal(serveOptions([], { PORT: "9001" }).port, 9001);
   assert.equal(serveOptions(["--port", "9002"], { PORT: "9001" }).port, 9002);

@@ -7,6 +7,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { seedFromSeries } from "./seed_series.ts";
 import { openKvStore } from "../store/kv.ts";
 import type { Store } from "../store/types.ts";
 import { createApp } from "./app.tsx";
@@ -22,12 +23,13 @@ const USAGE =
 Serves the read-only dashboard (default http://127.0.0.1:8080; PORT sets the port too).
   --store PATH   Deno KV file (default ${DEFAULT_STORE}; ":memory:" for a throwaway store)
   --btf PATH     vmlinux BTF for real functions (default ${DEFAULT_BTF}; "none" to skip)
-  --seed MODE    how an empty store is seeded from fixtures/threads: "fixtures" (default:
-                 hand-written reports), "review" (the review pipeline, a few seconds a
-                 series), "none"`;
+  --seed MODE    how an empty store is seeded: "series" (default: real reviews of
+                 fixtures/series, in the background), "fixtures" (fixtures/threads with
+                 hand-written sample reports), "review" (fixtures/threads through the
+                 review pipeline), "none"`;
 
 /** How an empty store is seeded. */
-export type SeedMode = "fixtures" | "review" | "none";
+export type SeedMode = "series" | "fixtures" | "review" | "none";
 
 /** Parsed serve options. */
 export interface ServeOptions {
@@ -39,8 +41,8 @@ export interface ServeOptions {
 }
 
 function seedMode(m: string): SeedMode {
-  if (m === "fixtures" || m === "review" || m === "none") return m;
-  throw new Error(`bad --seed '${m}': give fixtures, review or none`);
+  if (m === "series" || m === "fixtures" || m === "review" || m === "none") return m;
+  throw new Error(`bad --seed '${m}': give series, fixtures, review or none`);
 }
 
 /** Parses the arguments; throws an Error with a specific message on bad input. */
@@ -69,7 +71,7 @@ export function serveOptions(args: string[], env: { PORT?: string } = {}): Serve
     host: v.host ?? "127.0.0.1",
     store: v.store ?? DEFAULT_STORE,
     btf: v.btf === "none" ? null : v.btf ?? DEFAULT_BTF,
-    seed: seedMode(v.seed ?? "fixtures"),
+    seed: seedMode(v.seed ?? "series"),
   };
 }
 
@@ -77,6 +79,8 @@ export function serveOptions(args: string[], env: { PORT?: string } = {}): Serve
 export interface Running {
   url: string;
   store: Store;
+  /** The background seed (series mode), settled when it is done. */
+  seeding: Promise<unknown>;
   shutdown(): Promise<void>;
 }
 
@@ -90,7 +94,11 @@ export async function serve(
     if (dir) await Deno.mkdir(dir, { recursive: true });
   }
   const store = await openKvStore(o.store);
-  if (o.seed !== "none") {
+  let seeding: Promise<unknown> = Promise.resolve();
+  if (o.seed === "series") {
+    // in the background: the pages serve at once and show each review as it lands
+    seeding = seedFromSeries(store, log).catch((e) => log(`seed: ${(e as Error).message}`));
+  } else if (o.seed !== "none") {
     await seedIfEmpty(store, log, o.seed === "review" ? reviewSeeder(o.btf, log) : undefined);
   }
   const { app } = createApp({ store, btfPath: o.btf });
@@ -110,6 +118,7 @@ export async function serve(
       return url || `http://${o.host}:${server.addr.port}`;
     },
     store,
+    seeding,
     async shutdown() {
       await server.shutdown();
       store.close();
