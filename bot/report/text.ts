@@ -55,6 +55,10 @@ export function formatReport(r: Report): string {
       for (const e of g.examples) out.push(`    e.g. ${e}`);
     }
   }
+  if (r.compilerDisagreements.length > 0) {
+    out.push("GCC and clang disagree (the caller's placement, not a trampoline failure):");
+    for (const d of r.compilerDisagreements) out.push(`  ${d.arch}: ${d.detail}`);
+  }
   if (r.modelOnly.length > 0) out.push(`model only (no emulation): ${r.modelOnly.join(", ")}`);
   if (r.sincePrevious) {
     const p = r.sincePrevious;

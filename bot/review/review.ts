@@ -32,6 +32,8 @@ import { EmulatePool, type PoolErasJob } from "../../workers/pool.ts";
 import { tramp as loongTramp } from "../../jit/arch/loongarch64/tramp.ts";
 import { checkMany } from "../../jit/emu/loongarch64/check.ts";
 import { shapeKey } from "../../jit/emu/tramp/emulate.ts";
+import { compareCompilers } from "../../jit/emu/oracle/check.ts";
+import type { OracleArch } from "../../jit/emu/oracle/targets.ts";
 import type { DerivedEra } from "../../workers/emulate_worker.ts";
 import type { ArchStatus, Finding, Report } from "../report/types.ts";
 import { compareSides, groupFindings, type SidePair } from "./compare.ts";
@@ -104,6 +106,8 @@ export interface ReviewConfig {
   attachFull?: AttachType[];
   /** Attach types over stress + selftests + series only (default fmod_ret, struct_ops). */
   attachSmall?: AttachType[];
+  /** Compare GCC and clang on the prototypes the report names (default true). */
+  compilers?: boolean;
   /** The previous version's report, for "fixed since vN-1". */
   previous?: Report | null;
   log?: (line: string) => void;
@@ -342,6 +346,9 @@ export async function reviewAnalysis(
         status = "error";
         archNotes.push(`emulation failed: ${e instanceof Error ? e.message : e}`);
       }
+      if (!modelOnly && cfg.compilers !== false) {
+        await compilerCheck(arch, report, [...full, ...corpus.series], corpus.series, archNotes);
+      }
       report.arches[arch] = {
         before: plan.before,
         after: plan.after,
@@ -361,6 +368,44 @@ export async function reviewAnalysis(
   report.sincePrevious = cfg.previous ? sincePrevious(report, cfg.previous) : null;
   timings.total = performance.now() - t0;
   return report;
+}
+
+/**
+ * GCC vs clang placement (jit/emu/oracle) for the prototypes the report names
+ * on `arch` (failure representatives) and the series' own: where they
+ * disagree (e.g. clang < 20 and GCC on x86-64 `__int128`), the report says so
+ * — that is not a trampoline failure.
+ */
+async function compilerCheck(
+  arch: ArchName,
+  report: Report,
+  corpus: Prototype[],
+  series: Prototype[],
+  notes: string[],
+): Promise<void> {
+  const named = new Set(
+    [...report.failures.introduced, ...report.failures.fixed, ...report.failures.preexisting]
+      .filter((f) => f.arch === arch).map((f) => `${f.source}:${f.proto}`),
+  );
+  const protos = [...corpus.filter((p) => named.has(`${p.source}:${p.name}`)), ...series];
+  const seen = new Set<string>();
+  const uniq = protos.filter((p) => {
+    const k = shapeKey(p);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  if (uniq.length === 0) return;
+  const t0 = performance.now();
+  try {
+    const c = await compareCompilers(arch as OracleArch, uniq);
+    for (const d of c.disagreements) {
+      report.compilerDisagreements.push({ arch, proto: d.proto.name, detail: d.detail });
+    }
+  } catch (e) {
+    notes.push(`GCC/clang comparison not run: ${e instanceof Error ? e.message : e}`);
+  }
+  report.timings[`${arch}.compilers`] = performance.now() - t0;
 }
 
 const findingKey = (f: Finding) => `${f.arch}|${f.attach}|${f.rule}|${f.type ?? ""}`;

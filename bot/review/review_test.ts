@@ -196,3 +196,31 @@ Deno.test("reviewAnalysis: loongarch64 is reviewed from the model (model only), 
     JSON.stringify(r.layoutChanges),
   );
 });
+
+Deno.test({
+  name: "reviewAnalysis: GCC vs clang disagreements on the prototypes it names are reported",
+  ignore: !!skip,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    // x86-64 __int128 at the 6th position: GCC puts it on the stack, clang < 20 splits r9/stack
+    const p = stressPrototypes().find((q) => q.name === "stress_i128_p6_probe")!;
+    assert.ok(p);
+    const a = analysis({
+      arches: {
+        x86_64: archAnalysis({ arch: "x86_64", eraBefore: era("v6.6"), eraAfter: era("v6.6") }),
+      },
+      corpusAdditions: [{ proto: p, decl: "x", file: "bpf_testmod.c", patch: 1, change: "added" }],
+    });
+    const r = await reviewAnalysis(series, a, {
+      arches: ["x86_64"],
+      btfPath: null,
+      attachFull: ["fentry"],
+      attachSmall: [],
+    });
+    const d = r.compilerDisagreements.filter((x) => x.proto === "stress_i128_p6_probe");
+    assert.ok(d.length >= 1, JSON.stringify(r.compilerDisagreements));
+    assert.match(d[0].detail, /gcc .*; clang /);
+    assert.equal(d[0].arch, "x86_64");
+  },
+});
