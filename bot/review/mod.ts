@@ -22,7 +22,7 @@ let pool: EmulatePool | null = null;
 /** Reviews an assembled series (the watcher's `Reviewer`). */
 export async function review(
   messageId: string,
-  ctx: { series: Series; list: ListPolicy },
+  ctx: { series: Series; list: ListPolicy; previous?: Report | null },
   log: (line: string) => void = (l) => console.error(`review ${messageId}: ${l}`),
 ): Promise<Report> {
   const s = ctx.series;
@@ -36,7 +36,7 @@ export async function review(
   return await reviewAnalysis(
     { messageId, subject: s.subject, version: s.version, author: s.author, date: s.date },
     analysis,
-    { pool, btfPath: btf === "none" ? null : btf, log },
+    { pool, btfPath: btf === "none" ? null : btf, log, previous: ctx.previous ?? null },
   );
 }
 

@@ -4,7 +4,7 @@ import { loadTrampArch } from "../../jit/emu/tramp/emulate.ts";
 import { unicornUnavailable } from "../../jit/emu/unicorn.ts";
 import { toolUnavailable } from "../../jit/emu/oracle/tools.ts";
 import { stressPrototypes } from "../../jit/corpus/stress.ts";
-import { planEras, reviewAnalysis, reviewStatus } from "./review.ts";
+import { planEras, reviewAnalysis, reviewStatus, sincePrevious } from "./review.ts";
 
 const skip = unicornUnavailable() ?? (await toolUnavailable("gcc")) ??
   (await loadTrampArch("x86_64").then(() => null, (e) => String(e)));
@@ -223,4 +223,35 @@ Deno.test({
     assert.match(d[0].detail, /gcc .*; clang /);
     assert.equal(d[0].arch, "x86_64");
   },
+});
+
+Deno.test("sincePrevious: vN-1's introduced failures, fixed or still present", () => {
+  const f = (rule: string, type: string) => ({
+    arch: "arm64" as const,
+    era: "v6.17",
+    attach: "fentry" as const,
+    proto: "p",
+    protoC: "void p(void)",
+    source: "stress" as const,
+    arg: 0,
+    type,
+    expected: "e",
+    observed: "o",
+    rule,
+    alsoAffected: 0,
+  });
+  const rep = (introduced: ReturnType<typeof f>[], version: number) => ({
+    messageId: `v${version}@x`,
+    version,
+    failures: { introduced, fixed: [], preexisting: [] },
+  });
+  const prev = rep([f("ctx-slot", "__int128"), f("orig-arg", "struct s")], 1);
+  const now = rep([f("orig-arg", "struct s")], 2);
+  // deno-lint-ignore no-explicit-any
+  assert.deepEqual(sincePrevious(now as any, prev as any), {
+    version: 1,
+    messageId: "v1@x",
+    fixed: 1,
+    stillPresent: 1,
+  });
 });

@@ -14,7 +14,7 @@ import type { Series } from "../series/types.ts";
 /** Reviews one series (bot/review's entry point). */
 export type Reviewer = (
   messageId: string,
-  ctx: { series: Series; list: ListPolicy },
+  ctx: { series: Series; list: ListPolicy; previous?: Report | null },
 ) => Promise<Report>;
 
 /** Sends one rendered reply; returns the Message-ID it went out with. */

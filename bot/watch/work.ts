@@ -75,7 +75,13 @@ async function handle(
   let review = await deps.store.getReview(rec.messageId);
   if (!review) {
     await deps.store.putSeries({ ...rec, state: "reviewing" });
-    const report = await deps.review(rec.messageId, { series, list });
+    // version-aware: the review of vN-1, when the bot made one
+    const prev = series.previousVersion ? await deps.store.getReview(series.previousVersion) : null;
+    const report = await deps.review(rec.messageId, {
+      series,
+      list,
+      previous: prev?.report ?? null,
+    });
     const status = report.failures.introduced.length ? 1 : 0;
     review = { messageId: rec.messageId, at: now().toISOString(), report, status };
     await deps.store.putReview(review);
