@@ -54,6 +54,20 @@ interface Pending {
  * abiKey groups, which the workers' dedupe emulates once.
  */
 export function representatives(protos: Prototype[]): { reps: Prototype[]; map: number[] } {
+  // the same corpus array is often run again (another arch, attach type or era)
+  const hit = repsCache.get(protos);
+  if (hit && hit.n === protos.length) return hit.r;
+  const r = computeRepresentatives(protos);
+  repsCache.set(protos, { n: protos.length, r });
+  return r;
+}
+
+const repsCache = new WeakMap<
+  Prototype[],
+  { n: number; r: { reps: Prototype[]; map: number[] } }
+>();
+
+function computeRepresentatives(protos: Prototype[]): { reps: Prototype[]; map: number[] } {
   const order = protos.map((_, i) => i);
   const keys = protos.map((p) => `${abiKey(p)}\u0000${p.source}\u0000${p.name}`);
   order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
@@ -120,8 +134,8 @@ export class EmulatePool {
 
   /**
    * Start every worker and have it load the models and open the engines of
-   * `arches` (a long-running bot does this once at start-up: ~0.3 s per
-   * worker, measured in jit/emu/tramp/tramp_bench.ts).
+   * `arches` (a long-running bot does this once at start-up: ~0.1–0.2 s,
+   * measured in jit/emu/tramp/tramp_bench.ts).
    */
   async warm(arches: TrampArch[]): Promise<void> {
     await Promise.all(Array.from({ length: this.size }, (_, i) => this.#send({ warm: arches }, i)));
