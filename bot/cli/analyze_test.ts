@@ -79,3 +79,15 @@ Deno.test({
     assert.match(t.stdout, /hunk-only mode/);
   },
 });
+
+Deno.test("review: an unknown arch or era named on the command line is a clear error, exit 2", async () => {
+  const a = await review([`${FIX}x86-12-args.mbox`, "--arch", "sparc"]);
+  assert.equal(a.code, 2);
+  assert.match(a.stderr, /unknown arch 'sparc' \(known: x86_64, arm64/);
+  const e = await review([`${FIX}x86-12-args.mbox`, "--stage", "full", "--era", "x86_64=v9.9"]);
+  assert.equal(e.code, 2);
+  assert.match(e.stderr, /--era x86_64=v9\.9: unknown era \(known: v5\.5, v6\.1, v6\.6/);
+  const s = await review([`${FIX}x86-12-args.mbox`, "--stage", "bogus"]);
+  assert.equal(s.code, 2);
+  assert.match(s.stderr, /--stage wants ingest, analyze or full/);
+});

@@ -11,6 +11,7 @@ import { runReview } from "./review.ts";
 import { IngestError } from "../ingest/types.ts";
 import { corpusCommand, CorpusError } from "./corpus.ts";
 import { REVIEW_ARCHES } from "../review/review.ts";
+import { loadTrampArch } from "../../jit/emu/tramp/emulate.ts";
 import type { ArchName } from "../../jit/arch/types.ts";
 import { renderReply } from "../email/render.ts";
 import { analysisJson } from "../../analyzers/render.ts";
@@ -104,6 +105,18 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+/** The kernel eras of an arch's trampoline model, or null when this build has none. */
+async function erasOf(arch: ArchName): Promise<readonly string[] | null> {
+  if (arch === "loongarch64") {
+    return (await import("../../jit/arch/loongarch64/tramp.ts")).tramp.eras;
+  }
+  try {
+    return (await loadTrampArch(arch)).eras;
+  } catch {
+    return null;
+  }
+}
+
 /** A mistake in the command line. */
 export class UsageError extends Error {}
 
@@ -183,6 +196,13 @@ async function reviewCommand(args: string[]): Promise<number> {
       eras[m[1] as ArchName] = m[2];
     } else if (arches.length === 1) eras[arches[0]] = e;
     else throw new UsageError(`--era ${e}: say which arch (--era x86_64=${e}) or give one --arch`);
+  }
+  // an era asked for by name must exist (a silent fallback would review something else)
+  for (const [arch, era] of Object.entries(eras)) {
+    const known = await erasOf(arch as ArchName);
+    if (known && !known.includes(era)) {
+      throw new UsageError(`--era ${arch}=${era}: unknown era (known: ${known.join(", ")})`);
+    }
   }
   const result = await runReview({
     stage,
