@@ -98,13 +98,19 @@ Deno.test("two extractions at once both end with one complete tree", async () =>
 });
 
 Deno.test("a missing tarball names the Debian package", async () => {
-  await assert.rejects(
-    () => linuxSourceTree({ tarball: "/nonexistent/linux-source-6.1.tar.xz", cacheDir: "/tmp/x" }),
-    (e) =>
-      e instanceof LinuxSourceError &&
-      /install the Debian package linux-source-6\.1/.test(e.message) &&
-      /apt-get install -y --no-install-recommends linux-source-6\.1/.test(e.message),
-  );
+  const dir = await Deno.makeTempDir({ prefix: "trampolint-nosrc-" });
+  try {
+    await assert.rejects(
+      () =>
+        linuxSourceTree({ tarball: `${dir}/linux-source-6.1.tar.xz`, cacheDir: `${dir}/cache` }),
+      (e) =>
+        e instanceof LinuxSourceError &&
+        /install the Debian package linux-source-6\.1/.test(e.message) &&
+        /apt-get install -y --no-install-recommends linux-source-6\.1/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("Debian linux-source-6.1: 6.1.192 with every arch's JIT and the selftests", async () => {

@@ -332,7 +332,7 @@ Deno.test("serve options: --port, PORT, --store, bad port", () => {
   assert.throws(() => serveOptions(["--seed", "maybe"]), /bad --seed 'maybe'/);
   assert.equal(serveOptions([], { PORT: "9001" }).port, 9001);
   assert.equal(serveOptions(["--port", "9002"], { PORT: "9001" }).port, 9002);
-  assert.equal(serveOptions(["--store", "/tmp/x.kv"]).store, "/tmp/x.kv");
+  assert.equal(serveOptions(["--store", "data/x.kv"]).store, "data/x.kv");
   assert.equal(serveOptions(["--btf", "none"]).btf, null);
   assert.throws(() => serveOptions(["--port", "http"]), /bad port 'http'/);
   assert.throws(() => serveOptions(["--port", "70000"]), /bad port '70000'/);
