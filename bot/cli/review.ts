@@ -61,6 +61,28 @@ export interface ReviewOptions {
   pool?: EmulatePool;
 }
 
+/**
+ * Options of an offline, quiet, full review of `input` (a file, or a msgid
+ * in the embedded archive with `embedded: true`): what the dashboard seed and
+ * the latency bench run; `o` overrides any field.
+ */
+export function offlineReviewOptions(input: string, o: Partial<ReviewOptions> = {}): ReviewOptions {
+  return {
+    input,
+    version: null,
+    archiveUrl: null,
+    localArchives: [],
+    embedded: false,
+    timeoutMs: 30_000,
+    retries: 0,
+    maxInputBytes: DEFAULT_LIMITS.maxInputBytes,
+    maxMessages: DEFAULT_LIMITS.maxMessages,
+    log: () => {},
+    stage: "full",
+    ...o,
+  };
+}
+
 /** The outcome: summary data, its text form and the exit code. */
 export interface ReviewResult {
   summary: ReviewSummary;

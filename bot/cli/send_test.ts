@@ -6,16 +6,10 @@ import assert from "node:assert/strict";
 import PostalMime from "postal-mime";
 import { review } from "./testing.ts";
 import { startSmtpServer } from "../send/testing/smtp_server.ts";
-import { LINUX_SOURCE_TARBALL } from "../../analyzers/source/linux_source.ts";
-import { unicornUnavailable } from "../../jit/emu/unicorn.ts";
+import { fullReviewUnavailable } from "../review/testing.ts";
 
 const FIX = new URL("../../fixtures/series/", import.meta.url).pathname;
-let skip = unicornUnavailable();
-try {
-  await Deno.stat(LINUX_SOURCE_TARBALL);
-} catch {
-  skip ??= "no linux-source-6.1";
-}
+const skip = await fullReviewUnavailable();
 
 Deno.test({
   name: "review --send: one reply per message with findings, exactly once across runs",

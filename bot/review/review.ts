@@ -32,6 +32,7 @@ import { EmulatePool, type PoolErasJob } from "../../workers/pool.ts";
 import { tramp as loongTramp } from "../../jit/arch/loongarch64/tramp.ts";
 import { checkMany } from "../../jit/emu/loongarch64/check.ts";
 import { shapeKey } from "../../jit/emu/tramp/emulate.ts";
+import { knowsEra } from "../../jit/arch/common/eras.ts";
 import { compareCompilers } from "../../jit/emu/oracle/check.ts";
 import type { OracleArch } from "../../jit/emu/oracle/targets.ts";
 import type { DerivedEra } from "../../workers/emulate_worker.ts";
@@ -207,16 +208,6 @@ export function planEras(
   const after = aa?.eraAfter.era ?? aa?.eraAfter.nearest ?? before;
   notes.push(`patched model = the era the post-image matches (${aa?.eraAfter.label ?? after})`);
   return { before, after: knowsEra(t, after) ? after : before, derived: null, notes };
-}
-
-function knowsEra(t: TrampolineArch, era: string): boolean {
-  if (t.eras.includes(era)) return true;
-  try {
-    t.knobs(era);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Reviews a series from its analysis. */

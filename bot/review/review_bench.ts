@@ -12,8 +12,7 @@
  * @module
  */
 
-import { runReview } from "../cli/review.ts";
-import { DEFAULT_LIMITS } from "../ingest/types.ts";
+import { offlineReviewOptions, runReview } from "../cli/review.ts";
 import { EmulatePool } from "../../workers/pool.ts";
 
 const pool = new EmulatePool();
@@ -25,20 +24,7 @@ const inputs = Deno.args.length > 0 ? Deno.args : [
 
 async function once(input: string): Promise<{ ms: number; timings: Record<string, number> }> {
   const t0 = performance.now();
-  const r = await runReview({
-    input,
-    version: null,
-    archiveUrl: null,
-    localArchives: [],
-    embedded: false,
-    timeoutMs: 30_000,
-    retries: 0,
-    maxInputBytes: DEFAULT_LIMITS.maxInputBytes,
-    maxMessages: DEFAULT_LIMITS.maxMessages,
-    log: () => {},
-    stage: "full",
-    pool,
-  });
+  const r = await runReview(offlineReviewOptions(input, { pool }));
   return { ms: performance.now() - t0, timings: r.report?.timings ?? {} };
 }
 

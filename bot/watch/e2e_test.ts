@@ -16,16 +16,10 @@ import { watchOnce } from "./poll.ts";
 import { workOnce } from "./work.ts";
 import type { WatchDeps } from "./types.ts";
 import { closeReviewer, review } from "../review/mod.ts";
-import { LINUX_SOURCE_TARBALL } from "../../analyzers/source/linux_source.ts";
-import { unicornUnavailable } from "../../jit/emu/unicorn.ts";
+import { fullReviewUnavailable } from "../review/testing.ts";
 
 const SERIES = new URL("../../fixtures/series/x86-12-args.mbox", import.meta.url).pathname;
-let skip = unicornUnavailable();
-try {
-  await Deno.stat(LINUX_SOURCE_TARBALL);
-} catch {
-  skip ??= "no linux-source-6.1";
-}
+const skip = await fullReviewUnavailable();
 
 Deno.test({
   name: "e2e: a series posted to the list is reviewed for real and answered once, threaded",

@@ -21,6 +21,7 @@ import {
   type TrampolineArchExt,
 } from "../../jit/emu/tramp/emulate.ts";
 import { TRAMP_ARCHES, type TrampArch } from "../../jit/emu/tramp/layout.ts";
+import { knowsEra } from "../../jit/arch/common/eras.ts";
 import { isQemuTrampArch } from "../../jit/emu/tramp/qemu/arches.ts";
 import type { Mismatch } from "../../jit/emu/tramp/verdict.ts";
 import { capstoneUnavailable } from "../../jit/emu/capstone.ts";
@@ -65,17 +66,6 @@ export interface ProtoView {
   findings: Report["failures"]["introduced"];
   /** ms spent generating, emulating and disassembling. */
   ms: number;
-}
-
-/** Whether the arch's model knows `era` (a kernel era or one derived earlier). */
-function knowsEra(t: TrampolineArchExt, era: string): boolean {
-  if (t.eras.includes(era)) return true;
-  try {
-    t.knobs(era);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

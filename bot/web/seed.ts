@@ -21,7 +21,7 @@ import { findOtherVersions } from "../ingest/history.ts";
 import { assembleSeries } from "../series/assemble.ts";
 import { selectSeries } from "../series/select.ts";
 import { renderReply } from "../email/render.ts";
-import { runReview } from "../cli/review.ts";
+import { offlineReviewOptions, runReview } from "../cli/review.ts";
 import { FIXTURE_SERIES, fixtureList, fixtureReport } from "./seed_reports.ts";
 
 /** Where seeded replies point (the default `deno task serve` address). */
@@ -42,20 +42,9 @@ export type SeedReviewer = (meta: SeriesRecord) => Promise<Report | null>;
 export function reviewSeeder(btfPath: string | null, log: (l: string) => void): SeedReviewer {
   return async (meta) => {
     const t0 = performance.now();
-    const r = await runReview({
-      input: meta.messageId,
-      version: meta.version,
-      archiveUrl: null,
-      localArchives: [],
-      embedded: true,
-      timeoutMs: 30_000,
-      retries: 0,
-      maxInputBytes: DEFAULT_LIMITS.maxInputBytes,
-      maxMessages: DEFAULT_LIMITS.maxMessages,
-      log: () => {},
-      stage: "full",
-      btfPath,
-    });
+    const r = await runReview(
+      offlineReviewOptions(meta.messageId, { version: meta.version, embedded: true, btfPath }),
+    );
     log(`seed: reviewed ${meta.messageId} in ${Math.round(performance.now() - t0)} ms`);
     return r.report;
   };
@@ -94,7 +83,7 @@ async function fixtureSeries(id: string, local: LocalArchive): Promise<Series | 
  * The reply the bot would send, rendered by bot/email; it is shown, not sent:
  * the default policy (reply_to = none) keeps replies on the dashboard.
  */
-function withReply(report: Report, series: Series): Report {
+export function withReply(report: Report, series: Series): Report {
   const replies = renderReply(report, series, {
     from: "trampolint <trampolint@localhost>",
     to: [series.author],
@@ -109,6 +98,23 @@ function withReply(report: Report, series: Series): Report {
 export function isoDate(date: string): string {
   const t = Date.parse(date);
   return Number.isNaN(t) ? date : new Date(t).toISOString();
+}
+
+/** The store's record of a reviewed series seen on `list` at `seenAt`. */
+export function seriesRecord(s: Series, list: string, seenAt: string): SeriesRecord {
+  return {
+    messageId: s.messageId,
+    subject: s.subject,
+    version: s.version,
+    author: s.author,
+    date: isoDate(s.date),
+    list,
+    total: s.total,
+    patches: s.patches.map((p) => p.message.messageId),
+    versions: s.versions,
+    seenAt,
+    state: "reviewed",
+  };
 }
 
 /** Seeds `store` when it holds no series; returns how many series were added. */
@@ -127,19 +133,7 @@ export async function seedIfEmpty(
       continue;
     }
     const date = isoDate(s.date);
-    const record: SeriesRecord = {
-      messageId: s.messageId,
-      subject: s.subject,
-      version: s.version,
-      author: s.author,
-      date,
-      list: fixtureList(id) ?? "unknown",
-      total: s.total,
-      patches: s.patches.map((p) => p.message.messageId),
-      versions: s.versions,
-      seenAt: date,
-      state: "reviewed",
-    };
+    const record = seriesRecord(s, fixtureList(id) ?? "unknown", date);
     const fixture = reviewer ? await reviewer(record) : fixtureReport(record);
     const report = fixture && !reviewer ? withReply(fixture, s) : fixture;
     await store.putSeries(record);

@@ -9,11 +9,9 @@
  * @module
  */
 
-import type { SeriesRecord, Store } from "../store/types.ts";
-import { DEFAULT_LIMITS } from "../ingest/types.ts";
-import { runReview } from "../cli/review.ts";
-import { renderReply } from "../email/render.ts";
-import { isoDate, SEED_DASHBOARD } from "./seed.ts";
+import type { Store } from "../store/types.ts";
+import { offlineReviewOptions, runReview } from "../cli/review.ts";
+import { seriesRecord, withReply } from "./seed.ts";
 
 /** The fixture series directory. */
 export const SERIES_DIR = new URL("../../fixtures/series/", import.meta.url).pathname;
@@ -30,52 +28,19 @@ export async function seedFromSeries(
   let n = 0;
   for (const [i, f] of files.entries()) {
     const t0 = performance.now();
-    const r = await runReview({
-      input: `${dir}${f}`,
-      version: null,
-      archiveUrl: null,
-      localArchives: [],
-      embedded: false,
-      timeoutMs: 30_000,
-      retries: 0,
-      maxInputBytes: DEFAULT_LIMITS.maxInputBytes,
-      maxMessages: DEFAULT_LIMITS.maxMessages,
-      log: () => {},
-      stage: "full",
-      btfPath: null,
-    });
+    const r = await runReview(offlineReviewOptions(`${dir}${f}`, { btfPath: null }));
     const s = r.series, report = r.report;
     if (!s || !report) {
       log(`seed: ${f}: no series reviewed`);
       continue;
     }
-    const replies = renderReply(report, s, {
-      from: "trampolint <trampolint@localhost>",
-      to: [s.author],
-      cc: [],
-      dashboardBase: SEED_DASHBOARD,
-      contact: "trampolint@localhost",
-    });
-    report.reply = replies[0] ?? null;
-    const date = isoDate(s.date);
-    const record: SeriesRecord = {
-      messageId: s.messageId,
-      subject: s.subject,
-      version: s.version,
-      author: s.author,
-      date,
-      list: "bpf",
-      total: s.total,
-      patches: s.patches.map((p) => p.message.messageId),
-      versions: s.versions,
-      seenAt: new Date().toISOString(),
-      state: "reviewed",
-    };
+    const now = new Date().toISOString();
+    const record = seriesRecord(s, "bpf", now);
     await store.putSeries(record);
     await store.putReview({
       messageId: s.messageId,
-      at: new Date().toISOString(),
-      report,
+      at: now,
+      report: withReply(report, s),
       status: r.exitCode === 1 ? 1 : 0,
     });
     n++;

@@ -2,15 +2,9 @@ import assert from "node:assert/strict";
 import { openKvStore } from "../store/kv.ts";
 import { seedFromSeries, SERIES_DIR } from "./seed_series.ts";
 import { createApp } from "./app.tsx";
-import { LINUX_SOURCE_TARBALL } from "../../analyzers/source/linux_source.ts";
-import { unicornUnavailable } from "../../jit/emu/unicorn.ts";
+import { fullReviewUnavailable } from "../review/testing.ts";
 
-let skip = unicornUnavailable();
-try {
-  await Deno.stat(LINUX_SOURCE_TARBALL);
-} catch {
-  skip ??= "no linux-source-6.1";
-}
+const skip = await fullReviewUnavailable();
 
 Deno.test({
   name: "seed (default): real reviews of fixtures/series land in the store and on the pages",

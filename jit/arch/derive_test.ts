@@ -4,6 +4,7 @@ import { tramp as arm64 } from "./arm64/tramp.ts";
 import { stressPrototypes } from "../corpus/stress.ts";
 import { distill } from "../corpus/distill.ts";
 import type { TrampolineEnv } from "./tramp_types.ts";
+import { knowsEra } from "./common/eras.ts";
 
 const env: TrampolineEnv = {
   base: 0xf01000n,
@@ -53,4 +54,13 @@ Deno.test("deriveEra (arm64): knob names as knobs() reports them, incl. FP+N bas
   assert.equal(k.evenRegister.value, true);
   assert.equal(arm64.knobs("v6.5").evenRegister.value, false);
   assert.equal(arm64.distillEra("v6.5+test"), arm64.distillEra("v6.5"));
+});
+
+Deno.test("knowsEra: kernel eras and derived ones, not unknown names", () => {
+  assert.ok(knowsEra(x86, "v6.6"));
+  assert.ok(!knowsEra(x86, "v9.9"));
+  assert.ok(!knowsEra(x86, "v6.6+knows-test"));
+  x86.deriveEra!("v6.6+knows-test", "v6.6", { maxSlots: 8 }, "test");
+  assert.ok(knowsEra(x86, "v6.6+knows-test"));
+  assert.ok(!knowsEra(arm64, "constructor"));
 });

@@ -6,6 +6,21 @@
  */
 
 import type { DistillEra } from "../../corpus/types.ts";
+import type { TrampolineArch } from "../tramp_types.ts";
+
+/**
+ * Whether a trampoline model knows `era`: one of its kernel eras, or one
+ * registered earlier with `deriveEra` (its `knobs` then resolve).
+ */
+export function knowsEra(t: Pick<TrampolineArch, "eras" | "knobs">, era: string): boolean {
+  if (t.eras.includes(era)) return true;
+  try {
+    t.knobs(era);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * `eraSpec(era)` (throws on an unknown era, naming the known ones oldest

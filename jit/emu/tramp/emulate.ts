@@ -21,6 +21,7 @@ import type {
 } from "../../arch/tramp_types.ts";
 import type { CType, FuncModel, Prototype } from "../../corpus/types.ts";
 import { distill } from "../../corpus/distill.ts";
+import { knowsEra } from "../../arch/common/eras.ts";
 import { ARCHES } from "../../arch/index.ts";
 import { meaningfulMask } from "../oracle/values.ts";
 import { withInt128Align } from "../oracle/adapt.ts";
@@ -363,17 +364,6 @@ export function mergeVerdictInto(v: Verdict, w: Verdict): void {
   if (w.status === "fail") v.status = "fail";
 }
 
-/** An era registered with `deriveEra` (not in `eras`, but the model knows it). */
-function derivedEra(t: TrampolineArch, era: string): boolean {
-  if (!t.deriveEra) return false;
-  try {
-    t.knobs(era);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Checks arch/era/attach and returns the model. */
 export async function resolveModel(
   arch: string,
@@ -382,7 +372,7 @@ export async function resolveModel(
   tramp?: TrampolineArch,
 ): Promise<TrampolineArch> {
   const t = tramp ?? await loadTrampArch(arch);
-  if (!t.eras.includes(era) && !derivedEra(t, era)) {
+  if (!knowsEra(t, era)) {
     throw new EmulateError(`unknown era '${era}' for ${arch} (known: ${t.eras.join(", ")})`);
   }
   if (!(ATTACH_TYPES as readonly string[]).includes(attach)) {
