@@ -10,8 +10,7 @@ import { parseArgs } from "node:util";
 import { runReview } from "./review.ts";
 import { IngestError } from "../ingest/types.ts";
 import { corpusCommand, CorpusError } from "./corpus.ts";
-import { REVIEW_ARCHES } from "../review/review.ts";
-import { loadTrampArch } from "../../jit/emu/tramp/emulate.ts";
+import { REVIEW_ARCHES, reviewTramp } from "../review/review.ts";
 import type { ArchName } from "../../jit/arch/types.ts";
 import { renderReply } from "../email/render.ts";
 import { analysisJson } from "../../analyzers/render.ts";
@@ -107,11 +106,8 @@ export async function main(args: string[]): Promise<number> {
 
 /** The kernel eras of an arch's trampoline model, or null when this build has none. */
 async function erasOf(arch: ArchName): Promise<readonly string[] | null> {
-  if (arch === "loongarch64") {
-    return (await import("../../jit/arch/loongarch64/tramp.ts")).tramp.eras;
-  }
   try {
-    return (await loadTrampArch(arch)).eras;
+    return (await reviewTramp(arch)).eras;
   } catch {
     return null;
   }

@@ -63,6 +63,14 @@ function checkEras(job: PoolErasJob): Promise<Verdict[][]> {
   }));
 }
 
+/**
+ * The trampoline model a review uses for `arch`: the emulated arches' (via
+ * `loadTrampArch`), loongarch64's model-only one; throws when this build has none.
+ */
+export function reviewTramp(arch: ArchName): Promise<TrampolineArch> {
+  return arch === "loongarch64" ? Promise.resolve(loongTramp) : loadTrampArch(arch);
+}
+
 /** A progress logger for pool batches: at most one line per ~10% and the last. */
 function progress(log: (line: string) => void, what: string) {
   let last = 0;
@@ -259,7 +267,7 @@ export async function reviewAnalysis(
       let t: TrampolineArch;
       const modelOnly = arch === "loongarch64";
       try {
-        t = modelOnly ? loongTramp : await loadTrampArch(arch);
+        t = await reviewTramp(arch);
       } catch {
         report.arches[arch] = {
           before: aa?.eraBefore.label ?? "-",
